@@ -1,0 +1,44 @@
+"""calcgraph: computation graphs as textbooks draw them, with every gradient and its shape."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from .errors import (
+    CalcgraphError,
+    GraphError,
+    GraphvizNotFound,
+    NumericError,
+    RenderError,
+    ShapeError,
+    SpecError,
+    UnknownOpError,
+    UsageError,
+)
+
+__version__ = "0.1.0"
+
+# Heavy names (numpy behind them) load on first use, so `calcgraph --help` starts fast.
+_LAZY = {
+    "Graph": "graph", "Variable": "graph", "Operator": "graph", "Constant": "graph",
+    "build": "graph", "mlp": "models", "init_values": "models", "OPS": "ops",
+    "load": "sources", "load_source": "sources",
+}
+
+__all__ = [
+    "CalcgraphError", "GraphError", "GraphvizNotFound", "NumericError", "RenderError",
+    "ShapeError", "SpecError", "UnknownOpError", "UsageError", "__version__", *_LAZY,
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'calcgraph' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
