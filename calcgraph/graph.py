@@ -340,6 +340,34 @@ class Graph:
 
         return to_dict(self, values=values)
 
+    # ------------------------------------------------------------ views (figure.py, trace.py)
+
+    def to_dot(self, **options: Any) -> str:
+        """The figure as DOT text (options as for render: annotate, layout, legend)."""
+        from .figure import to_dot
+
+        return to_dot(self, **options)
+
+    def render(self, path: str | None = None, fmt: str | None = None, **options: Any) -> str:
+        """Write the figure (format from the extension or `fmt`); returns the path written."""
+        from .figure import render_graph
+
+        return render_graph(self, path, fmt, **options)[0]
+
+    def _repr_svg_(self) -> str:
+        from .figure import svg_text
+
+        return svg_text(self)
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict:
+        return {"image/svg+xml": self._repr_svg_()}
+
+    def trace(self, **options: Any) -> Any:
+        """The backward sweep as data and as a rich renderable (see calcgraph.trace)."""
+        from .trace import build_trace
+
+        return build_trace(self, **options)
+
     def __repr__(self) -> str:
         return (f"<Graph {self.name!r}: {len(self.variables)} variables, "
                 f"{len(self.operators)} operators>")
