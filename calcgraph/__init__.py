@@ -27,8 +27,26 @@ _LAZY = {
 }
 
 __all__ = [
-    "CalcgraphError", "GraphError", "GraphvizNotFound", "NumericError", "RenderError",
-    "ShapeError", "SpecError", "UnknownOpError", "UsageError", "__version__", *_LAZY,
+    "OPS",
+    "CalcgraphError",
+    "Constant",
+    "Graph",
+    "GraphError",
+    "GraphvizNotFound",
+    "NumericError",
+    "Operator",
+    "RenderError",
+    "ShapeError",
+    "SpecError",
+    "UnknownOpError",
+    "UsageError",
+    "Variable",
+    "__version__",
+    "build",
+    "init_values",
+    "load",
+    "load_source",
+    "mlp",
 ]
 
 

@@ -8,7 +8,8 @@ dropped from products in the math form, as the seed writes ∂J/∂W⁽²⁾ = �
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from .labels import to_unicode
 

@@ -107,7 +107,7 @@ def _plan(graph: Graph, inputs: bool) -> tuple[list, dict]:
     wants: dict[str, bool] = {}  # does a gradient-requiring leaf feed this variable?
     for v in graph.variables:
         if v.producer is None:
-            wants[v.name] = v.requires_grad or (inputs and v.role == "input")
+            wants[v.name] = v.requires_grad or (inputs and v.role in ("input", "label"))
         else:
             wants[v.name] = any(wants[u.name] for u in v.producer.inputs)
     plan, counts = [], {}

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -18,8 +19,22 @@ class Variable:
     """A square: a named array with a role, a shape known at build time, a value and a gradient."""
 
     kind = "variable"
-    __slots__ = ("name", "label", "role", "shape", "batched", "dtype", "integer", "_value",
-                 "grad", "producer", "consumers", "requires_grad", "graph", "doc")
+    __slots__ = (
+        "_value",
+        "batched",
+        "consumers",
+        "doc",
+        "dtype",
+        "grad",
+        "graph",
+        "integer",
+        "label",
+        "name",
+        "producer",
+        "requires_grad",
+        "role",
+        "shape",
+    )
 
     def __init__(self, graph: Graph, name: str, role: str, shape: tuple[int, ...], *,
                  label: str | None, batched: bool, dtype: np.dtype, integer: bool = False,
@@ -60,7 +75,7 @@ class Constant:
 
     kind = "constant"
     role = "constant"
-    __slots__ = ("name", "label", "value", "doc")
+    __slots__ = ("doc", "label", "name", "value")
 
     def __init__(self, name: str, value: float, label: str | None = None, doc: str = ""):
         self.name, self.value, self.label, self.doc = name, float(value), label or name, doc
@@ -73,8 +88,20 @@ class Operator:
     """A circle: one equation `output = op(inputs; params)`, with its mode fixed at build time."""
 
     kind = "operator"
-    __slots__ = ("name", "op", "inputs", "output", "params", "mode", "impl", "symbol",
-                 "reduce", "index", "fwd", "vjps")
+    __slots__ = (
+        "fwd",
+        "impl",
+        "index",
+        "inputs",
+        "mode",
+        "name",
+        "op",
+        "output",
+        "params",
+        "reduce",
+        "symbol",
+        "vjps",
+    )
 
     def __init__(self, name: str, op: ops_table.Op, inputs: list[Variable], output: Variable,
                  params: dict[str, Constant | float], mode: str, symbol: str | None, index: int):
@@ -323,7 +350,10 @@ class Graph:
         return self
 
     def backward(self, *, inputs: bool = False, check: str | bool = "auto") -> Graph:
-        """Run forward if needed, then the reverse sweep; records one step per gradient."""
+        """Run forward if needed, then the reverse sweep; records one step per gradient.
+
+        `inputs=True` also computes ∂J/∂x for data inputs and float labels.
+        """
         from .execute import backward
 
         backward(self, inputs=inputs, check=check)

@@ -13,8 +13,9 @@ Formula placeholders: `{0}`, `{1}` … operands; `{x}` the operand being differe
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, NamedTuple, Sequence
+from typing import NamedTuple
 
 import numpy as np
 
@@ -239,7 +240,7 @@ _UNARY_EX = (([((4,), False)]), ([((3, 2), False)]), ([((5, 3), B)]), ([((), Fal
 
 def _unary(name, symbol, doc, fwd, vjp, math, code, fcode, saves, domain=_normal) -> Op:
     return Op(name, symbol, doc, _same_rule,
-              {"": Impl(fwd, (vjp,), f"{{sym}}({{0}})", fcode, (math,), (code,), frozenset(saves))},
+              {"": Impl(fwd, (vjp,), "{sym}({0})", fcode, (math,), (code,), frozenset(saves))},
               arity=1, domain=lambda rng, shape, q: domain(rng, shape, q), examples=_UNARY_EX)
 
 
