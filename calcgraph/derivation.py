@@ -113,7 +113,8 @@ def _reduce(node: Operator, i: int, math: str, code: str) -> tuple[str, str]:
     target = node.inputs[i]
     over = "Σₙ " if axes == (0,) and lead else f"Σ_axes{axes} "
     math = over + (f"({math})" if " " in math else math)
-    code = (f"({code})" if not code.isidentifier() else code) + f".sum(axis={axes if len(axes) > 1 else axes[0]})"
+    atom = code.isidentifier() or re.fullmatch(r"\([\d, ]*\)", code)
+    code = (code if atom else f"({code})") + f".sum(axis={axes if len(axes) > 1 else axes[0]})"
     if not lead or len(target.shape) != len(node.output.shape) - len(axes):
         code += f".reshape({fmt_shape(target.shape)})"
     return math, code
@@ -164,6 +165,8 @@ def step_record(graph: Graph, step: Step, shape_fmt: ShapeFmt = fmt_shape,
             operands.append({"name": u.name, "shape": list(u.shape)})
     shapes = _shape_form(impl.formula("code", i), sctx, [
         (o["name"], tuple(o["shape"])) for o in operands], shape_fmt)
+    if node.reduce[i][0] and shapes.startswith("= "):  # show the broadcast sum on shapes too
+        shapes = "= " + _reduce(node, i, "", shapes[2:])[1]
     first = step.final or step.index == min(
         (s.index for s in graph.steps if s.kind == "vjp" and s.target is v), default=step.index)
     rec.update(
