@@ -1,4 +1,4 @@
-"""Draw HTML-like text labels (<B>, <I>, <SUB>, <SUP>, <FONT>, <BR/>) as SVG tspans, for any Graphviz.
+"""HTML-like text labels (<B>, <I>, <SUB>, <SUP>, <FONT>, <BR/>) drawn as SVG tspans, any Graphviz.
 
 The embedded Graphviz is built without expat, so it cannot parse HTML-like
 labels at all (it silently draws the node name instead). Both renderers
@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from html import escape  # html.parser imports it anyway; xml.sax would pull in urllib
 from html.parser import HTMLParser
-from xml.sax.saxutils import escape, quoteattr
 
-MARK = "calcgraph-html-label-"
+MARK = "calcgraph_html_label_"  # no "-": Graphviz escapes it in comments
 _MARK_RE = re.compile(r"<!-- " + MARK + r"(\d+) -->\n")
 _TEXT_RE = re.compile(r"<text\b([^>]*)>(.*?)</text>", re.DOTALL)
 _NEXT_OBJECT = re.compile(r"\n<!-- ")
@@ -63,7 +63,7 @@ class _LabelParser(HTMLParser):
         else:
             self.problem = self.problem or f"<{tag.upper()}>"
             return
-        tspan = "<tspan" + "".join(f" {k}={quoteattr(v)}" for k, v in pairs) + ">"
+        tspan = "<tspan" + "".join(f' {k}="{escape(v)}"' for k, v in pairs) + ">"
         self.open.append((tag, tspan))
         self.lines[-1][1].append(tspan)
 
@@ -86,7 +86,7 @@ class _LabelParser(HTMLParser):
         # Newlines in HTML-like text are layout, not content (Graphviz ignores them).
         data = data.replace("\r", "").replace("\n", "")
         self.lines[-1][0].append(data)
-        self.lines[-1][1].append(escape(data))
+        self.lines[-1][1].append(escape(data, quote=False))
 
     def _newline(self) -> None:
         # A tspan cannot span lines (each line is its own <text>): close, then reopen.
@@ -123,7 +123,7 @@ def _html_spans(dot: str) -> list[tuple[int, int, str]]:
             while i < n and dot[i] != '"':
                 i += 2 if dot[i] == "\\" else 1
             i += 1
-        elif dot.startswith("//", i) or (c == "#" and not dot[dot.rfind("\n", 0, i) + 1 : i].strip()):
+        elif dot.startswith("//", i) or (c == "#" and _first_on_line(dot, i)):
             # '#' first on a line is C-preprocessor output, which Graphviz skips.
             end = dot.find("\n", i)
             i = n if end < 0 else end
@@ -144,6 +144,10 @@ def _html_spans(dot: str) -> list[tuple[int, int, str]]:
         else:
             i += 1
     return spans
+
+
+def _first_on_line(dot: str, i: int) -> bool:
+    return not dot[dot.rfind("\n", 0, i) + 1 : i].strip()
 
 
 def _key_before(dot: str, i: int) -> str:
@@ -178,10 +182,13 @@ def restore(svg: str, labels: list[HtmlLabel]) -> str:
     """Put the styled runs back into the SVG <text> elements that follow each marker."""
     pieces, last = [], 0
     for match in _MARK_RE.finditer(svg):
+        index = int(match.group(1))
+        if index >= len(labels):
+            continue  # a look-alike comment from the DOT itself: not ours
         pieces.append(svg[last : match.start()])
         nxt = _NEXT_OBJECT.search(svg, match.end())
         stop = nxt.start() if nxt else len(svg)
-        pieces.append(_restyle(svg[match.end() : stop], labels[int(match.group(1))]))
+        pieces.append(_restyle(svg[match.end() : stop], labels[index]))
         last = stop
     pieces.append(svg[last:])
     return "".join(pieces)

@@ -25,7 +25,7 @@ _TICK = 0.05
 
 
 def cache_dir() -> Path:
-    """Where compiled modules are kept: $CALCGRAPH_CACHE_DIR, $XDG_CACHE_HOME/calcgraph, ~/.cache/calcgraph."""
+    """Module cache: $CALCGRAPH_CACHE_DIR, $XDG_CACHE_HOME/calcgraph or ~/.cache/calcgraph."""
     explicit = os.environ.get("CALCGRAPH_CACHE_DIR")
     if explicit:
         return Path(explicit).expanduser()
@@ -227,10 +227,12 @@ def _call_render(store: Any, exports: Any, dot_source: str, fmt: str, engine: st
     result = exports["graphviz_render"](
         store, c_string(dot_source), c_string(fmt), c_string(engine), out_len
     )
-    if result == 0:
-        err = exports["graphviz_last_error"](store)
-        raw = bytes(memory.read(store, err, err + 4096)).split(b"\0", 1)[0]
-        raise RenderError(f"Graphviz (embedded) failed: {_one_line(raw) or 'no message'}")
+    err = exports["graphviz_last_error"](store)
+    # Set only by Graphviz errors, never warnings; system dot exits 1 on these even
+    # when it draws something, so an output with an error is a failure here too.
+    message = _one_line(bytes(memory.read(store, err, err + 4096)).split(b"\0", 1)[0])
+    if result == 0 or message:
+        raise RenderError(f"Graphviz (embedded) failed: {message or 'no message'}")
     (size,) = struct.unpack("<I", memory.read(store, out_len, out_len + 4))
     return bytes(memory.read(store, result, result + size))
 
@@ -240,7 +242,7 @@ _DEFAULT: dict[tuple[Path, Path], EmbeddedGraphviz] = {}
 
 
 def default() -> EmbeddedGraphviz:
-    """The process-wide instance for the current cache dir (compiled or loaded once, under a lock)."""
+    """The process-wide instance for the current cache dir, made once under a lock."""
     key = (wasm_path(), cache_dir())
     with _DEFAULT_LOCK:
         if key not in _DEFAULT:

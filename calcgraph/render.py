@@ -1,4 +1,4 @@
-"""DOT text to SVG, PNG or PDF bytes through system or embedded Graphviz: the only module that runs it."""
+"""DOT text to SVG, PNG or PDF bytes via system or embedded Graphviz: the only module running it."""
 
 from __future__ import annotations
 
@@ -12,15 +12,14 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from . import _htmllabels
 from .errors import GraphvizNotFound, RenderError, UsageError
 
 FORMATS = ("svg", "png", "pdf", "dot", "json")  # what the CLI writes
 RENDER_FORMATS = ("svg", "png", "pdf")  # what render() makes
 RENDERERS = ("auto", "system", "embedded")
 ENGINES = ("circo", "dot", "fdp", "neato", "nop", "nop2", "osage", "patchwork", "sfdp", "twopi")
-# scale=1 gives a PNG as large as the SVG shows in a browser (CSS: 96 px per inch).
-PNG_DPI = 96.0
+# scale=1: one pixel per point (72 dpi), so a PNG is round(size in pt * scale) pixels.
+PNG_DPI = 72.0
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 # Metric-compatible with Times, so Graphviz's "Times" text widths fit it; DejaVu
 # Serif is only the fallback for glyphs Liberation lacks (⊙, ⁰, ⁽ ⁾, ...).
@@ -36,7 +35,7 @@ def _must_be(what: str, value: object, choices: tuple[str, ...]) -> UsageError:
 
 
 def find_system_dot() -> str | None:
-    """Path of Graphviz's dot: $CALCGRAPH_DOT if set (it must work), else `dot` on PATH, else None."""
+    """Graphviz's dot: $CALCGRAPH_DOT if set (it must then work), else `dot` on PATH, else None."""
     configured = os.environ.get("CALCGRAPH_DOT")
     if configured:
         found = shutil.which(configured)  # accepts a path or a bare command name
@@ -87,7 +86,7 @@ def render(
 
     pinned=True: node positions come from pos="x,y!" (points) and Graphviz only
     routes edges (neato -n2); pinned=False: `engine` lays the graph out itself.
-    `scale` is the PNG pixel density (1 = 96 dpi); `timeout` is in seconds.
+    `scale` is the PNG pixel density (1 = 72 dpi); `timeout` is in seconds.
     """
     return _render(dot_source, fmt, renderer, engine, pinned, scale, timeout)[0]
 
@@ -119,6 +118,8 @@ def _render(
 
 
 def _svg(dot_source: str, used: str, engine: str, pinned: bool, timeout: float) -> bytes:
+    from . import _htmllabels
+
     plain, labels, unsupported = _htmllabels.extract(dot_source)
     if used == "embedded":
         if unsupported:
@@ -168,7 +169,7 @@ def font_files() -> list[str]:
 
 
 def svg_to_png(svg: bytes, scale: float = 2.0) -> bytes:
-    """Rasterise Graphviz SVG with resvg and the shipped fonts only, so every machine gets the same PNG."""
+    """Rasterise SVG with resvg and only the shipped fonts, so every machine makes the same PNG."""
     import resvg_py
 
     options: dict[str, Any] = {"zoom": scale}
@@ -192,7 +193,7 @@ def svg_to_png(svg: bytes, scale: float = 2.0) -> bytes:
 
 
 def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
-    """Write via a temp file in the same folder and os.replace(): the old file or the whole new one."""
+    """Write a temp file in the same folder, then os.replace(): readers see old or whole new."""
     target = Path(path)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     try:
