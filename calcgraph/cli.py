@@ -120,5 +120,22 @@ def trace(source, batch, seed, sets, values, vectors, only_step, as_json, ascii_
                 ascii_only=ascii_only, width=width)
 
 
+@cli.command()
+@click.argument("name", required=False)
+@_mapped
+def samples(name: str | None) -> None:
+    """List the built-in samples, or print sample NAME's spec text to copy and edit."""
+    from .sources import sample_text
+    from .sources import samples as listing
+
+    if name:
+        click.echo(sample_text(name), nl=False)
+        return
+    rows = listing()
+    width = max((len(n) for n, _ in rows), default=0)
+    for n, description in rows:
+        click.echo(f"{n:<{width}}  {description}")
+
+
 def main() -> None:
     cli(prog_name="calcgraph")

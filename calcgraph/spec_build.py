@@ -1,0 +1,172 @@
+"""A checked spec into a Graph: --set overrides, batch axes, dependency order, errors at lines."""
+
+from __future__ import annotations
+
+import math
+import re
+
+from .errors import GraphError, ShapeError, UsageError
+from .graph import Constant, Graph, Variable
+from .models import init_values
+from .spec_ast import Const, Source, Span, Spec
+from .spec_check import Checker, Flat
+
+MAX_ELEMENTS = 10_000_000  # per array: calcgraph draws small teaching graphs
+_WHERE = re.compile(r"^\w+ '[^']*'(?: \([\w ]+\))?: ")  # the builder's "matmul 'z': " prefix
+
+
+def build_spec(spec: Spec, *, batch: int | None = None, seed: int | None = 0,
+               sets: dict[str, str] | None = None, dtype: str = "float64",
+               name: str = "spec") -> Graph:
+    """The graph a spec describes, with seeded values (see models.init_values)."""
+    src = spec.source
+    checker = Checker(spec)
+    flat = checker.run()
+    dims, consts = _overrides(spec, checker.dims, sets or {}, name)
+    graph = Graph(spec.name.name if spec.name else name, dtype=dtype, batch=batch, dims=dims,
+                  title=spec.title or spec.description)
+    batched = batch is not None
+    classes: dict[str, int] = {}
+    for d in spec.decls:
+        label = _label(d.attrs, batched)
+        if isinstance(d, Const):
+            graph.constant(d.name.name, consts[d.name.name], label=label, doc=d.doc)
+            continue
+        shape = tuple(dims[s.value] if isinstance(s.value, str) else s.value for s in d.shape)
+        if batched and d.kind != "param":
+            shape = (batch, *shape)
+        _limit(src, d.span, d.name.name, shape)
+        if d.kind == "input":
+            graph.input(d.name.name, shape, label=label, batched=batched, doc=d.doc)
+        elif d.kind == "param":
+            graph.param(d.name.name, shape, label=label, doc=d.doc)
+        else:
+            graph.label_input(d.name.name, shape, label=label, batched=batched,
+                              integer=d.classes is not None, doc=d.doc)
+            if d.classes is not None:
+                c = d.classes.value
+                classes[d.name.name] = dims[c] if isinstance(c, str) else c
+    for f in _order(src, flat):
+        _apply(graph, src, f, batched, checker.temps)
+        if f.op == "cross_entropy" and f.args[1] in classes:
+            _check_classes(graph, src, f, classes[str(f.args[1])])
+    _objective(graph, spec)
+    return init_values(graph, seed)
+
+
+def _label(attrs: dict, batched: bool) -> str | None:
+    if batched and "batched" in attrs:
+        return attrs["batched"].value
+    return attrs["label"].value if "label" in attrs else None
+
+
+def _overrides(spec: Spec, dims: dict[str, int], sets: dict[str, str],
+               name: str) -> tuple[dict[str, int], dict[str, float]]:
+    """The file's dimensions and constants, with --set NAME=VALUE applied."""
+    dims = dict(dims)
+    consts = {d.name.name: d.value for d in spec.decls if isinstance(d, Const)}
+    for key, text in sets.items():
+        if key in dims:
+            try:
+                value = int(text)
+            except ValueError:
+                value = 0
+            if value < 1 or value > MAX_ELEMENTS:
+                raise UsageError(f"--set {key}={text}: bad dimension (expected a positive "
+                                 f"integer up to {MAX_ELEMENTS})")
+            dims[key] = value
+        elif key in consts:
+            try:
+                consts[key] = float(text)
+            except ValueError:
+                consts[key] = math.nan
+            if not math.isfinite(consts[key]):
+                raise UsageError(f"--set {key}={text}: expected a number")
+        else:
+            known = ", ".join(sorted([*dims, *consts])) or "it has none"
+            graph = spec.name.name if spec.name else name
+            raise UsageError(f"--set {key}={text}: {graph} has no dimension or constant "
+                             f"{key!r} (must be one of: {known})")
+    return dims, consts
+
+
+def _limit(src: Source, span: Span, name: str, shape: tuple[int, ...]) -> None:
+    size = math.prod(shape)
+    if size > MAX_ELEMENTS:
+        raise src.error(span, f"'{name}' would hold {size:,} numbers {shape} (at most "
+                        f"{MAX_ELEMENTS:,}: calcgraph is for small teaching graphs)")
+
+
+def _order(src: Source, flat: list[Flat]) -> list[Flat]:
+    """Equations sorted so each comes after what it reads; file order otherwise kept."""
+    by_out = {f.out: f for f in flat}
+    state: dict[str, int] = {}  # 1 on the current path, 2 done
+    order: list[Flat] = []
+    for root in flat:
+        if root.out in state:
+            continue
+        state[root.out] = 1
+        stack = [(root, iter(root.refs))]
+        while stack:  # iterative: a long chain of equations must not hit the recursion limit
+            f, deps = stack[-1]
+            for dep, span in deps:
+                if dep not in by_out or state.get(dep) == 2:
+                    continue
+                if state.get(dep) == 1:
+                    path = [g.out for g, _ in stack]
+                    flow = [dep, *reversed(path[path.index(dep):])]
+                    raise src.error(span, f"cycle: {' → '.join(flow)} (a value cannot depend "
+                                    "on itself)")
+                state[dep] = 1
+                stack.append((by_out[dep], iter(by_out[dep].refs)))
+                break
+            else:
+                state[f.out] = 2
+                order.append(f)
+                stack.pop()
+    return order
+
+
+def _apply(graph: Graph, src: Source, f: Flat, batched: bool, temps: dict[str, str]) -> None:
+    label = f.label[1] if batched and f.label[1] is not None else f.label[0]
+    try:
+        out = graph.apply(f.op, *f.args, out=f.out, name=f.node, symbol=f.symbol, label=label,
+                          doc=f.doc)
+    except GraphError as exc:
+        detail = _WHERE.sub("", str(exc))
+        for temp, text in temps.items():  # say "W1 @ x", not the made-up name W1x
+            detail = re.sub(rf"\b{re.escape(temp)}\b", text, detail)
+        kind = "shape mismatch in" if isinstance(exc, ShapeError) else "cannot compute"
+        raise src.error(f.span, f"{kind} '{f.text}': {detail}") from None
+    _limit(src, f.span, f.text, out.shape)
+
+
+def _check_classes(graph: Graph, src: Source, f: Flat, q: int) -> None:
+    logits = graph[str(f.args[0])]
+    if logits.shape and logits.shape[-1] != q:
+        raise src.error(f.span, f"class mismatch in '{f.text}': {f.args[1]} has class({q}) but "
+                        f"{logits.name} has {logits.shape[-1]} logits (expected {q})")
+
+
+def _objective(graph: Graph, spec: Spec) -> None:
+    src = spec.source
+    if not spec.objectives:
+        sinks = [v.name for v in graph.variables
+                 if v.producer is not None and not v.consumers and v.shape == ()]
+        hint = (f"add the line 'objective {sinks[0]}' to differentiate {sinks[0]}"
+                if len(sinks) == 1 else "expected a line such as 'objective J' naming the "
+                "scalar to differentiate")
+        raise src.error(src.end(), f"missing objective ({hint})")
+    ref = spec.objectives[0]
+    node = graph[ref.name]
+    if not isinstance(node, Variable) or node.producer is None:
+        what = "a constant" if isinstance(node, Constant) else {
+            "input": "an input", "param": "a parameter", "label": "a label"}[node.role]
+        raise src.error(ref.span, f"objective '{ref.name}' is {what} (expected the result of "
+                        "an equation, such as a loss)")
+    try:
+        graph.set_objective(ref.name)
+    except GraphError as exc:
+        hint = " (a loss, sum(...) or mean(...) gives one)" if "scalar" in str(exc) else ""
+        raise src.error(ref.span, f"{exc}{hint}") from None
+

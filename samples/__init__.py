@@ -1,0 +1,1 @@
+"""The built-in sample specs (*.cg), shipped as the data package calcgraph.samples."""
