@@ -73,6 +73,13 @@ def _ctx(node: Operator, kind: str, i: int | None = None, g: str = "", names=Non
     return ctx
 
 
+def _shape_ctx(node: Operator, i: int | None, g: str, shapes: list[str]) -> dict:
+    """The code context with shapes for names; a scalar constant (λ) has shape ()."""
+    ctx = _ctx(node, "code", i, g, names=shapes)
+    ctx.update({key: "()" for key in node.params})
+    return ctx
+
+
 def forward_math(node: Operator) -> str:
     """`z = W⁽¹⁾ x`: the equation as the book writes it."""
     return f"{label(node.output)} = {_fill(node.impl.fmath, _ctx(node, 'math'))}"
@@ -157,7 +164,7 @@ def step_record(graph: Graph, step: Step, shape_fmt: ShapeFmt = fmt_shape,
     code = _fill(impl.formula("code", i), _ctx(node, "code", i, grad_code(out, obj_name)))
     math, code = _reduce(node, i, _strip_parens(math), code)
     shapes_names = [shape_fmt(u.shape) for u in node.inputs]
-    sctx = _ctx(node, "code", i, shape_fmt(out.shape), names=shapes_names)
+    sctx = _shape_ctx(node, i, shape_fmt(out.shape), shapes_names)
     used = set(_PLACEHOLDER.findall(impl.formula("code", i)))
     operands = [{"name": grad_code(out, obj_name), "shape": list(out.shape)}] if "g" in used else []
     for k, u in enumerate(node.inputs):
@@ -218,6 +225,6 @@ def forward_record(node: Operator, shape_fmt: ShapeFmt = fmt_shape) -> dict:
         "shape": list(out.shape),
         "shapes": f"{shape_fmt(out.shape)} " + _shape_form(
             node.impl.fcode if not callable(node.impl.fcode) else "call(",
-            _ctx(node, "code", None, "", names=[shape_fmt(u.shape) for u in node.inputs]),
+            _shape_ctx(node, None, "", [shape_fmt(u.shape) for u in node.inputs]),
             [(u.name, u.shape) for u in node.inputs], shape_fmt),
     }

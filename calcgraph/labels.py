@@ -8,6 +8,7 @@ d2l writes W⁽¹⁾) or a braced group `{...}` (braces dropped). A backslash es
 
 from __future__ import annotations
 
+import unicodedata
 from typing import NamedTuple
 
 _SUP = dict(zip("0123456789+-=()nixT", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱˣᵀ"))
@@ -105,25 +106,58 @@ _ASCII = {
     "ϕ": "phi", "φ": "phi", "σ": "sigma", "λ": "lam", "ℓ": "l", "×": "x", "⊙": "*",
     "∂": "d", "ᵀ": ".T", "·": "*", "−": "-", "Σ": "sum", "θ": "theta", "α": "alpha",
     "β": "beta", "γ": "gamma", "μ": "mu", "η": "eta", "ε": "eps", "⊘": "/", "≡": "==",
-    "✓": "ok", "→": "->", "←": "<-", "…": "...", "𝟏": "1", "⁽": "^(", "⁾": ")",
+    "✓": "ok", "✗": "x", "→": "->", "←": "<-", "…": "...", "𝟏": "1", "⁽": "^(", "⁾": ")",
+    "‖": "||", "½": "1/2",
 }
+_MARKS = {"COMBINING CIRCUMFLEX ACCENT": "hat", "COMBINING MACRON": "bar",
+          "COMBINING TILDE": "tilde", "COMBINING DOT ABOVE": "dot", "COMBINING DIAERESIS": "ddot"}
 
 
 def ascii_text(text: str) -> str:
     """Replace the math characters calcgraph prints by ASCII stand-ins.
 
+    A run of superscript or subscript characters keeps its marker, as to_ascii writes it.
+
     >>> ascii_text("∂J/∂W⁽¹⁾ = ∂J/∂z ⊙ ϕ'(z)")
     "dJ/dW^(1) = dJ/dz * phi'(z)"
+    >>> ascii_text("λ/2 (‖W⁽¹⁾‖² + ‖W⁽²⁾‖²) = ℓ₂, Σₙ")
+    'lam/2 (||W^(1)||^2 + ||W^(2)||^2) = l_2, sum_n'
+    >>> ascii_text("∂J/∂ŷ, ω, Δ")
+    'dJ/dyhat, omega, Delta'
     """
     out = []
+    script = ""  # "sup" / "sub" while inside a run of script characters, "group" inside ⁽…⁾
     for ch in text:
         if ch in _ASCII:
             out.append(_ASCII[ch])
+            script = "group" if ch == "⁽" else ""
             continue
-        if ch.isascii():
-            out.append(ch)
+        sup, sub = _SUP_ASCII.get(ch), _SUB_ASCII.get(ch)
+        if sup is not None or sub is not None:
+            kind = "sup" if sup is not None else "sub"
+            marker = "" if script in ("group", kind) else ("^" if kind == "sup" else "_")
+            out.append(marker + (sup or sub))
+            script = script if script == "group" else kind
             continue
-        sup = next((k for k, v in _SUP.items() if v == ch), None)
-        sub = next((k for k, v in _SUB.items() if v == ch), None)
-        out.append(sup or sub or "?")
+        script = ""
+        out.append(ch if ch.isascii() else _spell(ch))
     return "".join(out)
+
+
+def _spell(ch: str) -> str:
+    """A letter outside the table by its Unicode name: ŷ → yhat, ω → omega; else '?'."""
+    base, *marks = unicodedata.normalize("NFD", ch)  # ŷ is y + a combining circumflex
+    if base.isascii() and all(unicodedata.name(m, "") in _MARKS for m in marks):
+        return base + "".join(_MARKS[unicodedata.name(m)] for m in marks)
+    name = unicodedata.name(ch, "")
+    if name in _MARKS:  # a mark written after its letter (x̂)
+        return _MARKS[name]
+    for prefix in ("GREEK SMALL LETTER ", "GREEK CAPITAL LETTER "):
+        word = name.removeprefix(prefix)
+        if word != name and word.isalpha():
+            return word.lower() if "SMALL" in prefix else word.capitalize()
+    return "?"
+
+
+_SUP_ASCII = {v: k for k, v in _SUP.items()}
+_SUB_ASCII = {v: k for k, v in _SUB.items()}
