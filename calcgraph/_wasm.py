@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import math
 import os
@@ -239,6 +240,9 @@ def _call_render(store: Any, exports: Any, dot_source: str, fmt: str, engine: st
 
 _DEFAULT_LOCK = threading.Lock()
 _DEFAULT: dict[tuple[Path, Path], EmbeddedGraphviz] = {}
+# Free the wasmtime objects before interpreter teardown: wasmtime's finalizers call into
+# its C library, which is already gone by then, and print "Exception ignored" tracebacks.
+atexit.register(_DEFAULT.clear)
 
 
 def default() -> EmbeddedGraphviz:
