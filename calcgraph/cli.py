@@ -84,7 +84,7 @@ def cli() -> None:
 @click.option("--layout", type=click.Choice(("d2l", "dot")), default="d2l", show_default=True,
               help="d2l: calcgraph's bottom-left → top-right grid; dot: Graphviz's own layout.")
 @click.option("--scale", type=click.FloatRange(min=0.1, max=16), default=2.0, show_default=True,
-              help="PNG pixel density (1 = 72 dpi).")
+              help="PNG pixel density (1 = 96 dpi: the size a browser shows the SVG).")
 @click.option("--legend", is_flag=True, help="Add a legend explaining shapes and colours.")
 @_mapped
 def render(source, batch, seed, sets, out, fmt, annotate, renderer, layout, scale,

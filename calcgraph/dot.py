@@ -1,0 +1,175 @@
+"""Scene to DOT text: tiny template functions, and one escape function for every user string."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from .scene import Key, Node, Note, Run, Scene, text_width
+
+_BARE_ID = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+_KEYWORDS = {"node", "edge", "graph", "digraph", "subgraph", "strict"}
+_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"}
+
+
+def quote(text: str, *, html: bool = False) -> str:
+    r"""Make any user string safe in DOT: a quoted DOT string, or (html=True) HTML-like label text.
+
+    Control characters, lone surrogates and U+FFFE/U+FFFF are dropped (the SVG's XML
+    forbids them); a newline becomes a line break. & < > " become entities in both
+    forms: Graphviz decodes them in labels, and an ID or tooltip that still looked like
+    an entity (`&foo;`) would otherwise reach the SVG raw and break it.
+
+    >>> print(quote('say "hi" \\N'))
+    "say &quot;hi&quot; \\N"
+    >>> quote("a<b> & c\x00\nd", html=True)
+    'a&lt;b&gt; &amp; c<BR/>d'
+    >>> print(quote("two\nlines"), quote("中文"))
+    "two\nlines" "中文"
+    """
+    clean = "".join(c for c in text if c in "\n\t" or (
+        unicodedata.category(c) not in ("Cc", "Cs") and c not in "\ufffe\uffff"))
+    body = "".join(_ENTITIES.get(c, c) for c in clean.replace("\t", " "))
+    if html:
+        return body.replace("\n", "<BR/>")
+    return '"' + body.replace("\\", "\\\\").replace("\n", "\\n") + '"'
+
+
+def dot_id(name: str) -> str:
+    """A node or graph ID: bare when DOT allows it (x, mul1), else quoted.
+
+    >>> dot_id("mul1"), dot_id("node"), dot_id("W 1")
+    ('mul1', '"node"', '"W 1"')
+    """
+    if _BARE_ID.match(name) and name.lower() not in _KEYWORDS:
+        return name
+    return quote(name)
+
+
+def lines_string(lines: tuple[str, ...], align: str = "center") -> str:
+    """Lines as one DOT string, each ended by Graphviz's centre/left/right line break."""
+    if align == "center":
+        return '"' + "\\n".join(quote(line)[1:-1] for line in lines) + '"'
+    end = {"left": "\\l", "right": "\\r"}[align]  # each line ends with its own break
+    return '"' + "".join(quote(line)[1:-1] + end for line in lines) + '"'
+
+
+def num(x: float) -> str:
+    """Fixed, short number text (2 decimals at most), so the DOT is byte-identical on rerun."""
+    text = f"{x:.2f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def attrs(**kv: str | float | None) -> str:
+    """`[k=v, ...]` for the values that are not None; strings must already be quoted."""
+    items = [f"{k}={num(v) if isinstance(v, float) else v}" for k, v in kv.items() if v is not None]
+    return f" [{', '.join(items)}]" if items else ""
+
+
+def html_label(runs: tuple[Run, ...], script_size: float) -> str:
+    """Runs as an HTML-like label: <B>W</B><SUP><FONT POINT-SIZE="6.5">(1)</FONT></SUP>."""
+    if not runs:
+        return '""'
+    out = []
+    for run in runs:
+        text = quote(run.text, html=True)
+        if run.script:
+            text = f'<FONT POINT-SIZE="{num(script_size)}">{text}</FONT>'
+        for flag, tag in ((run.italic, "I"), (run.bold, "B"), (bool(run.script), run.script.upper())):
+            if flag:
+                text = f"<{tag}>{text}</{tag}>"
+        out.append(text)
+    return "<" + "".join(out) + ">"
+
+
+def _pos(x: float | None, y: float | None) -> str | None:
+    return None if x is None or y is None else f'"{num(x)},{num(y)}!"'
+
+
+def inches(pt: float) -> str:
+    """Graphviz sizes nodes in inches; 4 decimals keep 21 pt from rounding to 21.6."""
+    return f"{pt / 72:.4f}"
+
+
+def node_stmt(n: Node, scene: Scene, extra: str = "") -> str:
+    return dot_id(n.id) + attrs(
+        shape="box" if n.shape == "square" else "circle", width=inches(n.width),
+        height=inches(n.height), style="filled", fillcolor=quote(n.fill),
+        label=html_label(n.label, scene.theme.script_size), tooltip=quote(n.tooltip),
+        fontsize=float(n.fontsize) if n.fontsize != scene.theme.fontsize else None,
+        pos=_pos(n.x, n.y), xlabel=extra or None, **{"class": quote(f"{n.kind} {n.role}")}) + ";"
+
+
+def _text(nid: str, lines: tuple[str, ...], x: float, y: float, size: float, color: str,
+          align: str, cls: str) -> str:
+    return nid + attrs(shape="plaintext", width="0", height="0", margin="0",
+                       fixedsize="false", fontsize=float(size), fontcolor=quote(color),
+                       label=lines_string(lines, align), pos=_pos(x, y),
+                       **{"class": quote(cls)}) + ";"
+
+
+def note_stmt(note: Note, nid: str, scene: Scene) -> str:
+    t = scene.theme
+    return _text(nid, note.lines, note.x, note.y, t.note_size, t.note_color, note.align, "note")
+
+
+def key_stmts(key: Key, nid: str, scene: Scene) -> list[str]:
+    t = scene.theme
+    lines = tuple(key.text.split("\n"))
+    w = max(text_width(line, t.note_size) for line in lines)
+    if key.kind == "text":  # key.x is the left edge of the block
+        return [_text(nid, lines, key.x + w / 2, key.y, t.note_size, t.stroke, "left", "legend")]
+    fill = {"param": t.param_fill, "operator": t.op_fill}.get(key.kind, t.var_fill)
+    return [
+        f"{nid}s" + attrs(shape="circle" if key.kind == "operator" else "box",
+                          width=inches(9), height=inches(9), style="filled",
+                          fillcolor=quote(fill), label='""', pos=_pos(key.x, key.y),
+                          **{"class": quote("legend")}) + ";",
+        _text(f"{nid}t", lines, key.x + 8 + w / 2, key.y, t.note_size, t.stroke, "center",
+              "legend"),
+    ]
+
+
+def _prefix(scene: Scene) -> str:
+    """An ID prefix for notes and legend entries that no graph node name starts with."""
+    prefix = "_note"
+    while any(n.id.startswith(prefix) for n in scene.nodes):
+        prefix = "_" + prefix
+    return prefix
+
+
+def to_dot(scene: Scene) -> str:
+    """The whole DOT text of a scene: pinned positions (neato -n2) or, for layout 'dot', none."""
+    t = scene.theme
+    pinned = scene.layout == "d2l"
+    # margin=0: PDF pages otherwise get Graphviz's half-inch paper margin on every side.
+    # esep: spline routing needs a margin around nodes smaller than the gap to the notes,
+    # or Graphviz falls back to straight edges through nodes.
+    graph = attrs(splines="true", outputorder="edgesfirst", bgcolor="white", pad='"0.1"',
+                  margin="0", esep='"+0.5"', rankdir=None if pinned else "LR",
+                  forcelabels=None if pinned else "true")
+    lines = [
+        f"digraph {dot_id(scene.name)} {{",
+        f"graph{graph};",
+        "node" + attrs(fontname=quote(t.font), fontsize=float(t.fontsize), fixedsize="true",
+                       penwidth=float(t.penwidth), color=quote(t.stroke),
+                       fontcolor=quote(t.stroke)) + ";",
+        "edge" + attrs(arrowhead=t.arrowhead, arrowsize=float(t.arrowsize),
+                       penwidth=float(t.penwidth), color=quote(t.stroke)) + ";",
+    ]
+    notes = {note.node: note for note in scene.notes}
+    for n in scene.nodes:  # without pins Graphviz places each annotation itself (xlabel)
+        note = notes.get(n.id) if not pinned else None
+        lines.append(node_stmt(n, scene, lines_string(note.lines) if note else ""))
+    lines += [f"{dot_id(e.src)} -> {dot_id(e.dst)};" for e in scene.edges]
+    prefix = _prefix(scene)
+    if not pinned and scene.legend:
+        swatch = {"variable": "□ ", "param": "■ ", "operator": "○ "}
+        text = "   ".join(swatch.get(k.kind, "") + k.text for k in scene.legend)
+        lines.append("graph" + attrs(label=quote(text), labelloc="b",
+                                     fontsize=float(t.note_size), fontname=quote(t.font)) + ";")
+    if pinned:
+        lines += [note_stmt(note, f"{prefix}{i}", scene) for i, note in enumerate(scene.notes)]
+        for i, key in enumerate(scene.legend):
+            lines += key_stmts(key, f"{prefix}_key{i}", scene)
+    return "\n".join(lines) + "\n}\n"

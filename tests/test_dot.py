@@ -1,0 +1,130 @@
+"""Tests for calcgraph.dot: golden DOT, stable bytes, and quoting of every user string."""
+
+from __future__ import annotations
+
+import difflib
+import doctest
+import os
+import re
+import shutil
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+import calcgraph
+from calcgraph import Graph, dot, render
+from calcgraph.figure import to_dot
+
+GOLDEN = Path(__file__).parent / "golden"
+SVG = "{http://www.w3.org/2000/svg}"
+needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="system Graphviz not installed")
+BOTH = pytest.mark.parametrize("renderer", ["embedded", pytest.param("system", marks=needs_dot)])
+
+CASES = {
+    "mlp.dot": lambda: to_dot(calcgraph.mlp()),
+    "mlp_none.dot": lambda: to_dot(calcgraph.mlp(), annotate="none"),
+    "mlp_batch8_all_legend.dot": lambda: to_dot(calcgraph.mlp(batch=8), annotate="all",
+                                                legend=True),
+    "mlp_layout_dot.dot": lambda: to_dot(calcgraph.mlp(), layout="dot", legend=True),
+}
+
+
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path_factory, monkeypatch):
+    monkeypatch.setenv("CALCGRAPH_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "wasm-cache"))
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_golden(name):
+    text, path = CASES[name](), GOLDEN / name
+    if os.environ.get("CALCGRAPH_UPDATE_GOLDEN"):
+        path.write_text(text, encoding="utf-8")
+    if not path.exists():
+        pytest.fail(f"missing golden {path}: run with CALCGRAPH_UPDATE_GOLDEN=1 and read it")
+    want = path.read_text(encoding="utf-8")
+    if text != want:
+        diff = difflib.unified_diff(want.splitlines(), text.splitlines(), "golden", "now",
+                                    lineterm="")
+        pytest.fail(f"{name} differs from the golden file:\n" + "\n".join(diff))
+
+
+def test_dot_is_byte_identical_on_rerun():
+    for make in CASES.values():
+        assert make().encode() == make().encode()
+
+
+def test_doctests():
+    assert doctest.testmod(dot).failed == 0
+
+
+def test_pinned_positions_are_points():
+    text = to_dot(calcgraph.mlp(), annotate="none")
+    assert 'x [shape=box, width=0.2917, height=0.2917' in text
+    assert re.search(r'\bx \[.*pos="0,0!"', text)
+    assert re.search(r'\bJ \[.*pos="287,78!"', text)  # col 8, row 2 at 41 x 39 pt
+    assert re.search(r'W1 \[.*label=<<B>W</B><SUP><FONT POINT-SIZE="6.5">\(1\)</FONT></SUP>>',
+                     text)
+    assert "arrowhead=vee, arrowsize=0.5" in text and "splines=true" in text
+
+
+def test_graphviz_layout_is_plain_left_to_right():
+    text = to_dot(calcgraph.mlp(), layout="dot")
+    assert "rankdir=LR" in text and "pos=" not in text
+    assert 'xlabel="(5, 4)\\n∂J: (5, 4)"' in text
+
+
+@pytest.mark.parametrize(("raw", "want"), [
+    ('a"b', '"a&quot;b"'),
+    ("back\\slash\\", '"back\\\\slash\\\\"'),
+    ("<b>&amp;</b>", '"&lt;b&gt;&amp;amp;&lt;/b&gt;"'),
+    ("line\nbreak\r", '"line\\nbreak"'),
+    ("bell\x07\x00\ufffe", '"bell"'),
+    ("中文 ℓ₂", '"中文 ℓ₂"'),
+])
+def test_quote(raw, want):
+    assert dot.quote(raw) == want
+
+
+def test_dot_ids_are_bare_only_when_safe():
+    assert [dot.dot_id(s) for s in ("x", "W_1", "1x", "graph", "a-b")] == [
+        "x", "W_1", '"1x"', '"graph"', '"a-b"']
+
+
+NASTY = ['q"uote', "a<b>c&d", "</text><script>alert(1)</script>", "back\\slash\\", "new\nline",
+         "中文节点", "&foo;", "tab\tand\x01ctl", "\\N\\G", "]]>--"]
+
+
+def literal(text: str) -> str:
+    """Label markup that shows `text` as it is (a backslash escapes markup characters)."""
+    return "".join("\\" + c if c in "\\^_{}" else c for c in text)
+
+
+def nasty_graph() -> Graph:
+    g = Graph('evil "graph" <name>')
+    prev = g.input(NASTY[0], (2,), label=NASTY[0])
+    for i, name in enumerate(NASTY[1:]):
+        prev = g.apply("relu" if i % 2 else "exp", prev, out=name, name=f"op{i}{name}",
+                       label=literal(name), symbol=literal(name[:3]))
+    g.apply("sum", prev, out="S")
+    g.set_objective("S")
+    return g
+
+
+@pytest.mark.parametrize("layout", ["d2l", "dot"])
+@BOTH
+def test_nasty_names_and_labels_give_well_formed_svg(renderer, layout):
+    text = to_dot(nasty_graph(), annotate="shapes", layout=layout)
+    svg = render.render(text, "svg", renderer=renderer, pinned=layout == "d2l",
+                        engine="neato" if layout == "d2l" else "dot")
+    root = ET.fromstring(svg)  # well-formed XML, or this raises
+    assert not list(root.iter(SVG + "script"))
+    tags = {el.tag.removeprefix(SVG) for el in root.iter()}
+    assert tags <= {"svg", "g", "title", "text", "tspan", "polygon", "ellipse", "path", "a"}
+    titles = {el.text for el in root.iter(SVG + "title")}
+    assert "中文节点" in titles and "a<b>c&d" in titles and 'q"uote' in titles
+    shown = " ".join("".join(t.itertext()) for t in root.iter(SVG + "text"))
+    assert "</text><script>alert(1)</script>" in shown and "&foo;" in shown
+    assert "back\\slash\\" in shown and "\\N\\G" in shown  # not Graphviz's \\N escape
+    nodes = [g for g in root.iter(SVG + "g") if g.get("class", "").startswith("node variable")]
+    assert len(nodes) == len(NASTY) + 1

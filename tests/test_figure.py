@@ -1,0 +1,200 @@
+"""Tests for calcgraph.figure: files of every format, the grid in the SVG, failures, the gallery."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+import shutil
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from test_layout import connected_graph, mlp_bias, reference_cells, rnn, two_layer
+
+import calcgraph
+from calcgraph import figure, render
+from calcgraph.errors import RenderError, UsageError
+
+SVG = "{http://www.w3.org/2000/svg}"
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="system Graphviz not installed")
+BOTH = pytest.mark.parametrize("renderer", ["embedded", pytest.param("system", marks=needs_dot)])
+
+
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path_factory, monkeypatch):
+    monkeypatch.setenv("CALCGRAPH_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "wasm-cache"))
+
+
+@pytest.fixture
+def no_system_dot(monkeypatch, tmp_path):
+    empty = tmp_path / "empty-bin"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    monkeypatch.delenv("CALCGRAPH_DOT", raising=False)
+
+
+def centres(svg: bytes) -> dict[str, tuple[float, float]]:
+    """Node centres from Graphviz SVG, keyed by <title> (SVG y grows downward)."""
+    out = {}
+    for g in ET.fromstring(svg).iter(SVG + "g"):
+        if not g.get("class", "").startswith("node"):
+            continue
+        title = g.find(SVG + "title").text
+        ellipse, polygon = g.find(f".//{SVG}ellipse"), g.find(f".//{SVG}polygon")
+        if ellipse is not None:
+            out[title] = (float(ellipse.get("cx")), float(ellipse.get("cy")))
+        elif polygon is not None:
+            pts = [tuple(map(float, p.split(","))) for p in polygon.get("points").split()]
+            xs, ys = zip(*pts[:4])
+            out[title] = ((min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2)
+    return out
+
+
+def grid_from_svg(svg: bytes, ids) -> dict[str, tuple[int, int]]:
+    """Rows and columns recovered from positions alone: rank of distinct x, and of distinct -y."""
+    pos = {k: v for k, v in centres(svg).items() if k in ids}
+    xs = sorted({round(x) for x, _ in pos.values()})
+    ys = sorted({round(-y) for _, y in pos.values()})
+    return {k: (xs.index(round(x)) + 1, ys.index(round(-y))) for k, (x, y) in pos.items()}
+
+
+@pytest.mark.parametrize("annotate", ["none", "shapes", "all"])
+@BOTH
+def test_svg_has_the_reference_grid(renderer, annotate):
+    ref = reference_cells()
+    svg = render.render(figure.to_dot(calcgraph.mlp(), annotate=annotate), "svg",
+                        renderer=renderer)
+    assert grid_from_svg(svg, ref) == ref
+
+
+@BOTH
+def test_reference_pitch_in_the_svg(renderer):
+    pos = centres(render.render(figure.to_dot(calcgraph.mlp(), annotate="none"), "svg",
+                                renderer=renderer))
+    assert pos["mul1"][0] - pos["x"][0] == pytest.approx(41, abs=0.6)
+    assert pos["x"][1] - pos["W1"][1] == pytest.approx(39, abs=0.6)
+
+
+@BOTH
+def test_svg_is_byte_identical_on_rerun(renderer):
+    def make() -> bytes:
+        source = figure.to_dot(calcgraph.mlp(batch=8), annotate="all", legend=True)
+        return render.render(source, "svg", renderer=renderer)
+
+    assert make() == make()
+
+
+def bezier_points(d: str) -> list[tuple[float, float]]:
+    nums = [float(v) for v in re.findall(r"-?\d+(?:\.\d+)?", d)]
+    pts = list(zip(nums[::2], nums[1::2]))
+    out = []
+    for i in range(0, len(pts) - 3, 3):
+        p0, p1, p2, p3 = pts[i:i + 4]
+        for k in range(11):
+            t = k / 10
+            out.append(tuple((1 - t) ** 3 * a + 3 * (1 - t) ** 2 * t * b + 3 * (1 - t) * t * t * c
+                             + t ** 3 * e for a, b, c, e in zip(p0, p1, p2, p3)))
+    return out
+
+
+RANDOM = [lambda s=s: connected_graph(s, 1 + s % 4, 3 + s % 10) for s in range(0, 60, 6)]
+
+
+@pytest.mark.parametrize("make", [mlp_bias, two_layer, rnn, *RANDOM])
+@BOTH
+def test_rendered_edges_go_around_nodes(renderer, make):
+    # Edges the grid cannot keep straight (a shared parameter's, a skip over the main
+    # chain) are routed around the nodes by Graphviz: none crosses a node in the SVG.
+    g = make()
+    svg = render.render(figure.to_dot(g), "svg", renderer=renderer)
+    pos = centres(svg)
+    for group in ET.fromstring(svg).iter(SVG + "g"):
+        if group.get("class") != "edge":
+            continue
+        src, dst = group.find(SVG + "title").text.split("->")
+        for x, y in bezier_points(group.find(SVG + "path").get("d")):
+            for v, (cx, cy) in pos.items():
+                if v not in (src, dst) and v in g:
+                    assert max(abs(x - cx), abs(y - cy)) > 9, (src, dst, v)
+
+
+# ---------------------------------------------------------------- files
+
+
+@pytest.mark.parametrize("ext", ["svg", "png", "dot", "json"])
+def test_render_graph_writes_each_format(tmp_path, ext, no_system_dot):
+    path, used = figure.render_graph(calcgraph.mlp(), str(tmp_path / f"f.{ext}"))
+    data = Path(path).read_bytes()
+    assert used == ("embedded" if ext in ("svg", "png") else None)
+    assert data.startswith({"svg": b"<?xml", "png": b"\x89PNG", "dot": b"digraph mlp",
+                            "json": b"{"}[ext])
+
+
+def test_json_file_has_values_and_gradients(tmp_path):
+    path, _ = figure.render_graph(calcgraph.mlp(), str(tmp_path / "g.json"))
+    nodes = {n["id"]: n for n in json.loads(Path(path).read_text())["nodes"]}
+    assert nodes["W1"]["grad"] is not None and nodes["J"]["value"] is not None
+
+
+def test_default_path_is_the_graph_name_in_cwd(tmp_path, monkeypatch, no_system_dot):
+    monkeypatch.chdir(tmp_path)
+    assert figure.render_graph(calcgraph.mlp()) == ("mlp.svg", "embedded")
+    assert (tmp_path / "mlp.svg").exists()
+    assert figure.render_graph(calcgraph.mlp(), fmt="dot") == ("mlp.dot", None)
+    odd = calcgraph.Graph("my graph/../x")
+    assert figure.default_path(odd) == "my_graph_.._x.svg"
+
+
+def test_unknown_format_lists_the_valid_ones(tmp_path):
+    with pytest.raises(UsageError, match=r"unknown format: 'jpg2' \(must be one of \['dot', "
+                                         r"'json', 'pdf', 'png', 'svg'\]\)"):
+        figure.render_graph(calcgraph.mlp(), str(tmp_path / "x.jpg2"))
+    with pytest.raises(UsageError, match="unknown layout"):
+        figure.render_graph(calcgraph.mlp(), str(tmp_path / "x.svg"), layout="circo")
+    assert not list(tmp_path.iterdir())
+
+
+def test_failed_render_leaves_no_file_and_keeps_the_dot(tmp_path, monkeypatch):
+    monkeypatch.setattr(figure, "to_dot", lambda *a, **k: "digraph { x -> ; }")
+    out = tmp_path / "broken.svg"
+    with pytest.raises(RenderError, match="DOT kept at") as err:
+        figure.render_graph(calcgraph.mlp(), str(out), renderer="embedded")
+    assert "\n" not in str(err.value)
+    assert not out.exists()
+    assert (tmp_path / "broken.svg.failed.dot").read_text() == "digraph { x -> ; }"
+
+
+def test_graph_methods(tmp_path, no_system_dot):
+    g = calcgraph.mlp()
+    assert g.to_dot() == figure.to_dot(calcgraph.mlp())
+    assert g.render(str(tmp_path / "m.svg")) == str(tmp_path / "m.svg")
+    svg = g._repr_svg_()
+    assert svg.startswith("<?xml") and grid_from_svg(svg.encode(), reference_cells()) == \
+        reference_cells()
+    assert g._repr_mimebundle_()["image/svg+xml"] == svg
+
+
+def test_graphviz_own_layout(tmp_path, no_system_dot):
+    path, used = figure.render_graph(calcgraph.mlp(), str(tmp_path / "lr.svg"), layout="dot",
+                                     legend=True)
+    pos = centres(Path(path).read_bytes())
+    assert used == "embedded" and pos["x"][0] < pos["J"][0]  # left to right
+
+
+# ---------------------------------------------------------------- the gallery
+
+
+def test_gallery_is_fresh(tmp_path):
+    spec = importlib.util.spec_from_file_location("make_gallery", DOCS / "make_gallery.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.build(tmp_path)
+    fresh = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")
+                   if p.suffix in (".svg", ".dot", ".md"))
+    assert fresh, "the gallery script wrote nothing"
+    stale = [str(p) for p in fresh
+             if not (DOCS / p).exists() or (DOCS / p).read_bytes() != (tmp_path / p).read_bytes()]
+    assert not stale, f"stale gallery files {stale}: run python docs/make_gallery.py"
+    assert (tmp_path / "gallery" / "mlp.png").read_bytes().startswith(b"\x89PNG")

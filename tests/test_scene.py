@@ -1,0 +1,154 @@
+"""Tests for calcgraph.scene: the d2l theme, label typography, annotations and their placement."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from test_layout import ALL, graph_for, mlp_bias, reference_cells, rnn
+
+import calcgraph
+from calcgraph.errors import UsageError
+from calcgraph.figure import graph_data
+from calcgraph.scene import (
+    D2L,
+    Run,
+    _box,
+    _cuts,
+    _overlap,
+    build_scene,
+    label_runs,
+    summarize,
+    text_width,
+)
+
+
+def scene_of(g, annotate="shapes", **kw):
+    return build_scene(graph_data(g, annotate), annotate=annotate, **kw)
+
+
+def by_id(scene):
+    return {n.id: n for n in scene.nodes}
+
+
+def test_d2l_theme_shapes_sizes_and_colours():
+    nodes = by_id(scene_of(calcgraph.mlp(), "none"))
+    for vid in ("x", "z", "h", "o", "y", "L", "s", "J"):
+        n = nodes[vid]
+        assert (n.shape, n.width, n.height, n.fill) == ("square", 21, 21, "white")
+    for pid in ("W1", "W2"):
+        assert (nodes[pid].shape, nodes[pid].fill) == ("square", "#66BFFF")
+    for op in ("mul1", "phi", "mul2", "l", "l2", "plus"):
+        assert (nodes[op].shape, nodes[op].width, nodes[op].fill) == ("circle", 23, "#B2D9FF")
+    assert D2L.penwidth == 1.0 and D2L.stroke == "black"
+
+
+def test_label_typography():
+    nodes = by_id(scene_of(calcgraph.mlp(), "none"))
+    assert nodes["x"].label == (Run("x", bold=True),)
+    assert nodes["W1"].label == (Run("W", bold=True), Run("(1)", script="sup"))
+    assert nodes["y"].label == (Run("y", italic=True),)  # a class index: a scalar
+    assert nodes["J"].label == (Run("J", italic=True),)
+    assert nodes["phi"].label == (Run("ϕ", italic=True),)
+    assert nodes["l2"].label == (Run("ℓ", italic=True), Run("2", script="sub"))
+    assert nodes["mul1"].label == (Run("×"),) and nodes["mul1"].fontsize > D2L.fontsize
+    assert label_runs("W_{hx}", kind="variable", ndim=2) == (
+        Run("W", bold=True), Run("hx", italic=True, script="sub"))
+    assert by_id(scene_of(calcgraph.mlp(batch=8), "none"))["x"].label == (Run("X", bold=True),)
+
+
+def test_no_annotations_gives_the_reference_pitch_and_positions():
+    scene = scene_of(calcgraph.mlp(), "none")
+    assert scene.pitch == (41.0, 39.0) and scene.notes == ()
+    ref = reference_cells()
+    for n in scene.nodes:
+        col, row = ref[n.id]
+        assert (n.x, n.y, n.cell) == ((col - 1) * 41.0, row * 39.0, (col, row))
+
+
+def test_shape_annotations():
+    notes = {n.node: n.lines for n in scene_of(calcgraph.mlp()).notes}
+    assert notes["W1"] == ("(5, 4)", "∂J: (5, 4)")
+    assert notes["z"] == ("(5,)", "∂J: (5,)")
+    assert notes["x"] == ("(4,)",)  # an input gets no gradient
+    assert "y" not in notes and "L" not in notes and "J" not in notes  # scalars: italic says it
+    batch = {n.node: n.lines for n in scene_of(calcgraph.mlp(batch=8)).notes}
+    assert batch["x"] == ("(8, 4)",) and batch["o"] == ("(8, 3)", "∂J: (8, 3)")
+    assert batch["y"] == ("(8,)",)
+
+
+def test_value_and_gradient_annotations_run_the_passes():
+    g = calcgraph.mlp()
+    notes = {n.node: n.lines for n in scene_of(g, "all").notes}
+    assert notes["W1"][0] == "(5, 4)" and notes["W1"][1].startswith("μ ")
+    assert notes["W1"][2] == "∂J: (5, 4)" and notes["W1"][3].startswith("μ ")
+    assert notes["J"] == (summarize(float(g["J"].value)),)
+    assert notes["L"][1] == "∂J: 1"
+    grads = {n.node: n.lines for n in scene_of(calcgraph.mlp(), "grads").notes}
+    assert grads["o"][0] == "∂J: (3,)" and grads["o"][1].startswith("[")
+    values = {n.node: n.lines for n in scene_of(calcgraph.mlp(), "values").notes}
+    assert values["o"][0] == "(3,)" and not any("∂" in t for t in values["o"])
+
+
+def test_summaries():
+    assert summarize(2.0) == "2"
+    assert summarize([0.5, -1.0]) == "[0.5, −1]"
+    assert summarize([[1.0, 1.0], [1.0, 1.0]]) == "μ 1 σ 0"
+    assert summarize([1e-19, -1e-19, 2.0, -2.0]) == "μ 0 σ 1.41"  # round-off prints as 0
+    assert summarize(["NaN", 1.0]) == "[nan, 1]"
+
+
+@pytest.mark.parametrize("annotate", ["shapes", "all"])
+@pytest.mark.parametrize("key", ALL)
+def test_annotations_clear_nodes_edges_and_each_other(key, annotate):
+    scene = scene_of(graph_for(key), annotate, legend=True)
+    nodes = by_id(scene)
+    boxes = [_box(n.x, n.y, n.width, n.height, 0) for n in scene.nodes]
+    segs = [(nodes[e.src].x, nodes[e.src].y, nodes[e.dst].x, nodes[e.dst].y)
+            for e in scene.edges]
+    placed = []
+    for note in scene.notes:
+        box = _box(note.x, note.y, note.width, note.height, 0)
+        assert not any(_overlap(box, b) for b in boxes + placed), note
+        assert not any(_cuts(box, s) for s in segs), note
+        placed.append(box)
+    # The grid is kept: every node sits on a multiple of the (possibly widened) pitch.
+    for n in scene.nodes:
+        assert n.x == (n.cell[0] - 1) * scene.pitch[0] and n.y == n.cell[1] * scene.pitch[1]
+    assert scene.pitch[0] >= 41 and scene.pitch[1] >= 39
+
+
+def test_legend_sits_under_everything():
+    scene = scene_of(calcgraph.mlp(batch=8), legend=True)
+    kinds = [k.kind for k in scene.legend]
+    assert kinds == ["variable", "param", "operator", "text"]
+    lowest = min([n.y - n.height / 2 for n in scene.nodes]
+                 + [n.y - n.height / 2 for n in scene.notes])
+    assert all(k.y < lowest for k in scene.legend)
+    assert "∂J: (5, 4): gradient shape" in scene.legend[-1].text
+    assert scene_of(calcgraph.mlp()).legend == ()
+
+
+def test_scene_reads_plain_data():
+    g = mlp_bias()
+    from_graph = scene_of(g, "all")
+    from_json = build_scene(json.loads(g.to_json()), annotate="all")
+    assert from_graph == from_json
+
+
+def test_dot_layout_has_no_positions():
+    scene = scene_of(rnn(), layout_name="dot")
+    assert all(n.x is None for n in scene.nodes) and scene.notes
+
+
+def test_bad_options_list_the_choices():
+    data = graph_data(calcgraph.mlp())
+    with pytest.raises(UsageError, match=r"unknown annotate: 'some' \(must be one of \['none'"):
+        build_scene(data, annotate="some")
+    with pytest.raises(UsageError, match=r"unknown layout: 'neato'.*'d2l', 'dot'"):
+        build_scene(data, layout_name="neato")
+
+
+def test_text_width_grows_with_text():
+    assert text_width("(5, 4)", 6.5) < text_width("∂J: (5, 4)", 6.5)
+    assert text_width("中文", 10) == 20
