@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import math
 import os
 import re
@@ -27,6 +28,7 @@ FONT_FAMILY = "Liberation Serif"
 _INSTALL_HINT = (
     "install Graphviz (e.g. `apt-get install graphviz`) or set CALCGRAPH_DOT to a dot executable"
 )
+_FONT_FAMILY_ATTR = re.compile(r'font-family="[^"]*"')
 _SVG_SIZE = re.compile(rb'<svg\b[^>]*?\bwidth="([\d.]+)pt"[^>]*?\bheight="([\d.]+)pt"')
 
 
@@ -54,14 +56,15 @@ def resolve_renderer(renderer: str, fmt: str) -> str:
         raise _must_be("renderer", renderer, RENDERERS)
     if fmt not in RENDER_FORMATS:
         raise _must_be("format to render", fmt, RENDER_FORMATS)
-    if renderer == "embedded" and fmt != "pdf":
+    via_svg = fmt != "pdf" or svg2pdf_available()  # PDF from our SVG when svg2pdf-py is here
+    if renderer == "embedded" and via_svg:
         return "embedded"  # no need to look for (or complain about) a system dot
     dot = find_system_dot() if renderer != "embedded" else None
     if dot:
         return "system"
-    if fmt == "pdf":
+    if not via_svg:
         raise GraphvizNotFound(
-            "PDF needs the system Graphviz (the embedded renderer makes SVG and PNG only): "
+            "PDF needs svg2pdf-py (`pip install 'calcgraph[pdf]'`) or the system Graphviz: "
             + _INSTALL_HINT
         )
     if renderer == "system":
@@ -110,10 +113,12 @@ def _render(
     if "\0" in dot_source:
         raise RenderError("DOT source contains a NUL character, which Graphviz cannot read")
     used = resolve_renderer(renderer, fmt)
-    if fmt == "pdf":  # system only; Graphviz draws HTML-like labels itself here
+    if fmt == "pdf" and not svg2pdf_available():  # Graphviz draws HTML-like labels itself
         args = ["-Kneato", "-n2"] if pinned else [f"-K{engine}"]
         return _run_system(dot_source, "pdf", args, timeout), used
     svg = _svg(dot_source, used, engine, pinned, timeout)
+    if fmt == "pdf":
+        return svg_to_pdf(svg), used
     return (svg if fmt == "svg" else svg_to_png(svg, scale)), used
 
 
@@ -190,6 +195,26 @@ def svg_to_png(svg: bytes, scale: float = 2.0) -> bytes:
         )
     except ValueError as exc:
         raise RenderError(f"SVG to PNG conversion failed: {exc}") from None
+
+
+def svg2pdf_available() -> bool:
+    """Whether the optional svg2pdf-py (`calcgraph[pdf]`) is installed."""
+    return importlib.util.find_spec("svg2pdf_py") is not None
+
+
+def svg_to_pdf(svg: bytes) -> bytes:
+    """Vector PDF from our SVG with the shipped fonts embedded: the same look as the PNG."""
+    import svg2pdf_py
+
+    fonts = svg2pdf_py.FontDatabase()
+    for path in font_files():
+        fonts.load_font_file(path)
+    # svg2pdf resolves families only among the loaded fonts; name ours explicitly.
+    text = _FONT_FAMILY_ATTR.sub(f'font-family="{FONT_FAMILY}"', svg.decode("utf-8"))
+    try:
+        return bytes(svg2pdf_py.svg_to_pdf(text, fonts))
+    except ValueError as exc:
+        raise RenderError(f"SVG to PDF conversion failed: {exc}") from None
 
 
 def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:

@@ -123,15 +123,29 @@ def test_bad_options_name_the_valid_choices(monkeypatch, tmp_path):
 
 
 @pytest.mark.parametrize("renderer", ["auto", "embedded"])
-def test_pdf_without_system_graphviz_says_how_to_fix(no_system_dot, renderer):
+def test_pdf_without_svg2pdf_or_system_graphviz_says_how_to_fix(no_system_dot, renderer,
+                                                                 monkeypatch):
+    monkeypatch.setattr(render, "svg2pdf_available", lambda: False)
     with pytest.raises(GraphvizNotFound) as info:
         render.render(FIGURE, "pdf", renderer=renderer)
-    assert "apt-get install graphviz" in str(info.value) and "CALCGRAPH_DOT" in str(info.value)
+    message = str(info.value)
+    assert "pip install 'calcgraph[pdf]'" in message
+    assert "apt-get install graphviz" in message and "CALCGRAPH_DOT" in message
 
 
 @needs_dot
-def test_pdf_with_system_graphviz():
+def test_pdf_with_system_graphviz(monkeypatch):
+    monkeypatch.setattr(render, "svg2pdf_available", lambda: False)
     assert render.render(FIGURE, "pdf").startswith(b"%PDF")
+
+
+@pytest.mark.skipif(not render.svg2pdf_available(),
+                    reason="svg2pdf-py not installed (pip install 'calcgraph[pdf]')")
+def test_pdf_from_the_embedded_svg_embeds_the_shipped_font(no_system_dot):
+    pdf = render.render(FIGURE, "pdf", renderer="embedded")
+    assert pdf.startswith(b"%PDF") and b"LiberationSerif" in pdf
+    with pytest.raises(RenderError, match="SVG to PDF conversion failed"):
+        render.svg_to_pdf(b"<svg")
 
 
 def test_format_from_path():

@@ -103,7 +103,10 @@ def test_unwritable_path_is_one_line_exit_1(tmp_path, where, no_system_dot):
     assert "Traceback" not in result.output
 
 
-def test_pdf_without_system_graphviz_names_the_fix(tmp_path, no_system_dot):
+def test_pdf_without_system_graphviz_names_the_fix(tmp_path, no_system_dot, monkeypatch):
+    from calcgraph import render
+
+    monkeypatch.setattr(render, "svg2pdf_available", lambda: False)
     result = CliRunner().invoke(cli, ["render", "-o", str(tmp_path / "f.pdf")])
     assert result.exit_code == 1 and "install Graphviz" in result.output
     assert not (tmp_path / "f.pdf").exists()
