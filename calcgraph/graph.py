@@ -2,138 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any, TypeVar
 
 import numpy as np
 
 from . import ops as ops_table
 from .errors import GraphError
+from .nodes import Constant, Operator, Variable
 from .ops import Operand
 
 ROLES = ("input", "label", "param", "constant", "intermediate", "objective")
 LEAF_ROLES = ("input", "label", "param")
-
-
-class Variable:
-    """A square: a named array with a role, a shape known at build time, a value and a gradient."""
-
-    kind = "variable"
-    __slots__ = (
-        "_value",
-        "batched",
-        "consumers",
-        "doc",
-        "dtype",
-        "grad",
-        "graph",
-        "integer",
-        "label",
-        "name",
-        "producer",
-        "requires_grad",
-        "role",
-        "shape",
-    )
-
-    def __init__(self, graph: Graph, name: str, role: str, shape: tuple[int, ...], *,
-                 label: str | None, batched: bool, dtype: np.dtype, integer: bool = False,
-                 doc: str = ""):
-        self.graph, self.name, self.role = graph, name, role
-        self.label = label if label is not None else name
-        self.shape, self.batched, self.dtype, self.integer = tuple(shape), batched, dtype, integer
-        self._value: np.ndarray | None = None
-        self.grad: np.ndarray | None = None
-        self.producer: Operator | None = None
-        self.consumers: list[Operator] = []
-        self.requires_grad = role == "param"
-        self.doc = doc
-
-    @property
-    def value(self) -> np.ndarray | None:
-        return self._value
-
-    @value.setter
-    def value(self, array: Any) -> None:
-        self.graph.set(self.name, array)
-
-    @property
-    def grad_shape(self) -> tuple[int, ...]:
-        """∂J/∂node always has the node's own shape; known before any pass runs."""
-        return self.shape
-
-    @property
-    def ndim(self) -> int:
-        return len(self.shape)
-
-    def __repr__(self) -> str:
-        return f"<Variable {self.name} {self.role} shape={self.shape}>"
-
-
-class Constant:
-    """A named scalar hyperparameter (λ): an op parameter, not a drawn node, overridable by --set."""
-
-    kind = "constant"
-    role = "constant"
-    __slots__ = ("doc", "label", "name", "value")
-
-    def __init__(self, name: str, value: float, label: str | None = None, doc: str = ""):
-        self.name, self.value, self.label, self.doc = name, float(value), label or name, doc
-
-    def __repr__(self) -> str:
-        return f"<Constant {self.name}={self.value}>"
-
-
-class Operator:
-    """A circle: one equation `output = op(inputs; params)`, with its mode fixed at build time."""
-
-    kind = "operator"
-    __slots__ = (
-        "fwd",
-        "impl",
-        "index",
-        "inputs",
-        "mode",
-        "name",
-        "op",
-        "output",
-        "params",
-        "reduce",
-        "symbol",
-        "vjps",
-    )
-
-    def __init__(self, name: str, op: ops_table.Op, inputs: list[Variable], output: Variable,
-                 params: dict[str, Constant | float], mode: str, symbol: str | None, index: int):
-        self.name, self.op, self.inputs, self.output = name, op, inputs, output
-        self.params, self.mode, self.index = params, mode, index
-        self.impl = op.impls[mode]
-        self.symbol = symbol if symbol is not None else op.symbol
-        self.fwd = self.impl.forward
-        self.vjps = tuple(self.impl.vjp(i) for i in range(len(inputs)))
-        # Axes each operand's gradient must be summed over to undo broadcasting.
-        self.reduce: list[tuple[tuple[int, ...], bool]] = [
-            _unbroadcast_axes(x.shape, output.shape) if op.broadcasts else ((), False)
-            for x in inputs
-        ]
-
-    @property
-    def label(self) -> str:
-        return self.symbol
-
-    def param_values(self) -> tuple[float, ...]:
-        return tuple(p.value if isinstance(p, Constant) else p for p in self.params.values())
-
-    def __repr__(self) -> str:
-        args = ", ".join(v.name for v in self.inputs)
-        return f"<Operator {self.name}: {self.output.name} = {self.op.name}({args})>"
-
-
-def _unbroadcast_axes(shape: tuple, out: tuple) -> tuple[tuple[int, ...], bool]:
-    lead = len(out) - len(shape)
-    axes = tuple(range(lead)) + tuple(
-        lead + i for i, n in enumerate(shape) if n == 1 and out[lead + i] != 1)
-    return axes, lead > 0
+T = TypeVar("T")
 
 
 class Graph:
@@ -403,34 +284,53 @@ class Graph:
                 f"{len(self.operators)} operators>")
 
 
+class CycleError(GraphError):
+    """Equations that depend on themselves; `flow` is the cycle, `ref` where it closes."""
+
+    def __init__(self, flow: list[str], ref: Any = None):
+        super().__init__(f"cycle: {' → '.join(flow)}")
+        self.flow, self.ref = flow, ref
+
+
+def dependency_order(items: Iterable[T], out: Callable[[T], str],
+                     refs: Callable[[T], Iterable[tuple[str, Any]]]) -> list[T]:
+    """Items sorted so each comes after the items producing what it reads (`refs` yields
+    (name, ref) pairs); given order kept otherwise. Iterative, so a long chain of equations
+    cannot hit the recursion limit; a cycle raises CycleError."""
+    items = list(items)
+    by_out = {out(i): i for i in items}
+    state: dict[str, int] = {}  # 1 on the current path, 2 done
+    order: list[T] = []
+    for root in items:
+        if out(root) in state:
+            continue
+        state[out(root)] = 1
+        stack = [(root, iter(refs(root)))]
+        while stack:
+            item, deps = stack[-1]
+            for dep, ref in deps:
+                if dep not in by_out or state.get(dep) == 2:
+                    continue
+                if state.get(dep) == 1:
+                    path = [out(i) for i, _ in stack]
+                    raise CycleError([dep, *reversed(path[path.index(dep):])], ref)
+                state[dep] = 1
+                stack.append((by_out[dep], iter(refs(by_out[dep]))))
+                break
+            else:
+                state[out(item)] = 2
+                order.append(item)
+                stack.pop()
+    return order
+
+
 def build(graph: Graph, equations: Iterable[dict]) -> Graph:
-    """Append equations given in any order, sorted by dependency; a cycle is a GraphError.
+    """Append equations given in any order, sorted by dependency; a cycle is a CycleError.
 
-    Each equation is a dict with keys out, op, args and optional name, symbol, label.
+    Each equation is a dict with keys out, op, args and optional name, symbol, label, doc.
     """
-    pending = list(equations)
-    produced = {e["out"]: e for e in pending}
-    done: set[str] = set()
-    order: list[dict] = []
-    state: dict[str, int] = {}  # 1 visiting, 2 done
-
-    def visit(eq: dict, path: list[str]) -> None:
-        out = eq["out"]
-        if state.get(out) == 2:
-            return
-        if state.get(out) == 1:
-            cycle = path[path.index(out):] + [out]
-            raise GraphError(f"cycle: {' → '.join(cycle)}")
-        state[out] = 1
-        for a in eq["args"]:
-            if isinstance(a, str) and a in produced and a not in done:
-                visit(produced[a], path + [out])
-        state[out] = 2
-        done.add(out)
-        order.append(eq)
-
-    for eq in pending:
-        visit(eq, [])
+    order = dependency_order(equations, lambda eq: eq["out"],
+                             lambda eq: [(a, None) for a in eq["args"] if isinstance(a, str)])
     for eq in order:
         graph.apply(eq["op"], *eq["args"], out=eq["out"], name=eq.get("name"),
                     symbol=eq.get("symbol"), label=eq.get("label"), doc=eq.get("doc", ""))

@@ -6,7 +6,7 @@ import math
 import re
 
 from .errors import GraphError, ShapeError, UsageError
-from .graph import Constant, Graph, Variable
+from .graph import Constant, CycleError, Graph, Variable, dependency_order
 from .models import init_values
 from .spec_ast import Const, Source, Span, Spec
 from .spec_check import Checker, Flat
@@ -99,32 +99,10 @@ def _limit(src: Source, span: Span, name: str, shape: tuple[int, ...]) -> None:
 
 def _order(src: Source, flat: list[Flat]) -> list[Flat]:
     """Equations sorted so each comes after what it reads; file order otherwise kept."""
-    by_out = {f.out: f for f in flat}
-    state: dict[str, int] = {}  # 1 on the current path, 2 done
-    order: list[Flat] = []
-    for root in flat:
-        if root.out in state:
-            continue
-        state[root.out] = 1
-        stack = [(root, iter(root.refs))]
-        while stack:  # iterative: a long chain of equations must not hit the recursion limit
-            f, deps = stack[-1]
-            for dep, span in deps:
-                if dep not in by_out or state.get(dep) == 2:
-                    continue
-                if state.get(dep) == 1:
-                    path = [g.out for g, _ in stack]
-                    flow = [dep, *reversed(path[path.index(dep):])]
-                    raise src.error(span, f"cycle: {' → '.join(flow)} (a value cannot depend "
-                                    "on itself)")
-                state[dep] = 1
-                stack.append((by_out[dep], iter(by_out[dep].refs)))
-                break
-            else:
-                state[f.out] = 2
-                order.append(f)
-                stack.pop()
-    return order
+    try:
+        return dependency_order(flat, lambda f: f.out, lambda f: f.refs)
+    except CycleError as exc:
+        raise src.error(exc.ref, f"{exc} (a value cannot depend on itself)") from None
 
 
 def _apply(graph: Graph, src: Source, f: Flat, batched: bool, temps: dict[str, str]) -> None:
