@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from .scene import Key, Node, Note, Run, Scene, text_width
+from .scene import Key, Node, Note, Run, Scene
+from .scene_annotations import LINE, text_width
 
 _BARE_ID = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _KEYWORDS = {"node", "edge", "graph", "digraph", "subgraph", "strict"}
@@ -100,33 +101,54 @@ def node_stmt(n: Node, scene: Scene, extra: str = "") -> str:
         pos=_pos(n.x, n.y), xlabel=extra or None, **{"class": quote(f"{n.kind} {n.role}")}) + ";"
 
 
-def _text(nid: str, lines: tuple[str, ...], x: float, y: float, size: float, color: str,
-          align: str, cls: str) -> str:
-    return nid + attrs(shape="plaintext", width="0", height="0", margin="0",
-                       fixedsize="false", fontsize=float(size), fontcolor=quote(color),
-                       label=lines_string(lines, align), pos=_pos(x, y),
-                       **{"class": quote(cls)}) + ";"
+def text_stmts(nid: str, lines: tuple[str, ...], x: float, top: float, align: str, size: float,
+               colors: tuple[str, ...], cls: str) -> list[str]:
+    """Lines of text, one plaintext node each, as the scene measured them (text_width()).
+
+    x is the left edge (align 'left'), the right edge ('right') or the centre ('center'),
+    top the top of the first line. Each line is centred on its own point and its node is
+    the measured box (fixedsize=shape): Graphviz's own width estimate, which differs
+    between renderers and versions, then moves no text and bends no edge. The boxes are a
+    little lower than the font size: nodes touching, with esep and with Graphviz 2.x
+    rounding sizes to whole points, make it give up routing and draw every edge straight.
+    """
+    step, out = size * LINE, []
+    for i, line in enumerate(lines):
+        w = text_width(line, size)
+        cx = x + w / 2 if align == "left" else x - w / 2 if align == "right" else x
+        out.append(f"{nid}_{i}" + attrs(
+            shape="plaintext", fixedsize="shape", width=inches(w), height=inches(size - 0.5),
+            margin="0", fontsize=float(size), fontcolor=quote(colors[i]), label=quote(line),
+            pos=_pos(cx, top - (i + 0.5) * step), **{"class": quote(cls)}) + ";")
+    return out
 
 
-def note_stmt(note: Note, nid: str, scene: Scene) -> str:
+def note_stmts(note: Note, nid: str, scene: Scene) -> list[str]:
     t = scene.theme
-    return _text(nid, note.lines, note.x, note.y, t.note_size, t.note_color, note.align, "note")
+    anchor = {"left": note.x - note.width / 2, "right": note.x + note.width / 2}.get(
+        note.align, note.x)
+    colors = tuple(t.faint_color if i in note.faint else t.note_color
+                   for i in range(len(note.lines)))
+    return text_stmts(nid, note.lines, anchor, note.y + note.height / 2, note.align,
+                      t.note_size, colors, "note")
 
 
 def key_stmts(key: Key, nid: str, scene: Scene) -> list[str]:
     t = scene.theme
     lines = tuple(key.text.split("\n"))
-    w = max(text_width(line, t.note_size) for line in lines)
-    if key.kind == "text":  # key.x is the left edge of the block
-        return [_text(nid, lines, key.x + w / 2, key.y, t.note_size, t.stroke, "left", "legend")]
+    colors = (t.stroke,) * len(lines)
+    half = len(lines) * t.note_size * LINE / 2
+    if key.kind == "text":  # key.x is the left edge of the block, key.y its middle
+        return text_stmts(nid, lines, key.x, key.y + half, "left", t.note_size, colors,
+                          "legend")
     fill = {"param": t.param_fill, "operator": t.op_fill}.get(key.kind, t.var_fill)
     return [
         f"{nid}s" + attrs(shape="circle" if key.kind == "operator" else "box",
                           width=inches(9), height=inches(9), style="filled",
                           fillcolor=quote(fill), label='""', pos=_pos(key.x, key.y),
                           **{"class": quote("legend")}) + ";",
-        _text(f"{nid}t", lines, key.x + 8 + w / 2, key.y, t.note_size, t.stroke, "center",
-              "legend"),
+        *text_stmts(f"{nid}t", lines, key.x + 8, key.y + half, "left", t.note_size, colors,
+                    "legend"),
     ]
 
 
@@ -169,7 +191,8 @@ def to_dot(scene: Scene) -> str:
         lines.append("graph" + attrs(label=quote(text), labelloc="b",
                                      fontsize=float(t.note_size), fontname=quote(t.font)) + ";")
     if pinned:
-        lines += [note_stmt(note, f"{prefix}{i}", scene) for i, note in enumerate(scene.notes)]
+        for i, note in enumerate(scene.notes):
+            lines += note_stmts(note, f"{prefix}{i}", scene)
         for i, key in enumerate(scene.legend):
             lines += key_stmts(key, f"{prefix}_key{i}", scene)
     return "\n".join(lines) + "\n}\n"

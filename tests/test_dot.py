@@ -14,7 +14,8 @@ import pytest
 
 import calcgraph
 from calcgraph import Graph, dot, render
-from calcgraph.figure import to_dot
+from calcgraph.figure import graph_data, to_dot
+from calcgraph.scene import build_scene, text_width
 
 GOLDEN = Path(__file__).parent / "golden"
 SVG = "{http://www.w3.org/2000/svg}"
@@ -128,3 +129,31 @@ def test_nasty_names_and_labels_give_well_formed_svg(renderer, layout):
     assert "back\\slash\\" in shown and "\\N\\G" in shown  # not Graphviz's \\N escape
     nodes = [g for g in root.iter(SVG + "g") if g.get("class", "").startswith("node variable")]
     assert len(nodes) == len(NASTY) + 1
+
+
+def test_annotation_lines_are_placed_by_calcgraph_not_graphviz():
+    # One plaintext node per line, centred on a point computed from the measured width and
+    # exactly that wide (fixedsize=shape): Graphviz's width estimate, which differs between
+    # renderers, can neither move the text (as `\l` justification did) nor bend an edge.
+    scene = build_scene(graph_data(calcgraph.mlp(batch=8), "all"), annotate="all", legend=True)
+    text = dot.to_dot(scene)
+    assert "\\l" not in text and "\\r" not in text
+    aligned = set()
+    for i, note in enumerate(scene.notes):
+        stmts = [s for s in text.splitlines() if s.startswith(f"_note{i}_")]
+        assert len(stmts) == len(note.lines)
+        edges = set()
+        for j, (line, stmt) in enumerate(zip(note.lines, stmts)):
+            x, y = map(float, re.search(r'pos="([-\d.]+),([-\d.]+)!"', stmt).groups())
+            w = float(re.search(r"width=([\d.]+)", stmt).group(1)) * 72
+            assert "fixedsize=shape" in stmt and f'label="{line}"' in stmt
+            assert w == pytest.approx(text_width(line, 6.5), abs=0.01)
+            assert note.x - note.width / 2 - 0.01 <= x - w / 2 <= x + w / 2 <= \
+                note.x + note.width / 2 + 0.01
+            assert y == pytest.approx(note.y + note.height / 2 - (j + 0.5) * 7.8, abs=0.01)
+            grey = "#999999" if j in note.faint else "#555555"
+            assert f'fontcolor="{grey}"' in stmt
+            edges.add(round({"left": x - w / 2, "right": x + w / 2}.get(note.align, x), 1))
+        assert len(edges) == 1  # lines share their left edge, right edge or centre
+        aligned.add(note.align)
+    assert aligned == {"left", "right", "center"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import itertools
 import json
 import re
 import shutil
@@ -15,6 +16,8 @@ from test_layout import connected_graph, mlp_bias, reference_cells, rnn, two_lay
 import calcgraph
 from calcgraph import figure, render
 from calcgraph.errors import RenderError, UsageError
+from calcgraph.scene_annotations import cuts, overlap, text_width
+from calcgraph.sources import load_source, sample_names
 
 SVG = "{http://www.w3.org/2000/svg}"
 DOCS = Path(__file__).resolve().parents[1] / "docs"
@@ -118,6 +121,59 @@ def test_rendered_edges_go_around_nodes(renderer, make):
             for v, (cx, cy) in pos.items():
                 if v not in (src, dst) and v in g:
                     assert max(abs(x - cx), abs(y - cy)) > 9, (src, dst, v)
+
+
+def drawn(svg: bytes) -> tuple[list, list, list]:
+    """What the SVG draws, in its coordinates: text lines of annotations and the legend as
+    (text, glyph box), node and swatch boxes, and every edge as a polyline (arrowhead too).
+
+    A text box is where the viewer draws the glyphs: from its anchor, text_width() wide,
+    from 0.7 em above the baseline (digits, brackets) to 0.25 em under it (brackets, μ).
+    """
+    texts, boxes, lines = [], [], []
+    for g in ET.fromstring(svg).iter(SVG + "g"):
+        cls = g.get("class", "")
+        shapes = [[tuple(map(float, p.split(","))) for p in el.get("points").split()]
+                  for el in g.iter(SVG + "polygon")]
+        shapes += [[(float(e.get("cx")) + sx * float(e.get("rx")),
+                     float(e.get("cy")) + sy * float(e.get("ry"))) for sx, sy in ((-1, -1), (1, 1))]
+                   for e in g.iter(SVG + "ellipse")]
+        if cls == "edge":
+            lines += [bezier_points(g.find(SVG + "path").get("d")), *shapes]
+            continue
+        if not cls.startswith("node"):
+            continue
+        boxes += [(min(x for x, _ in s), min(y for _, y in s), max(x for x, _ in s),
+                   max(y for _, y in s)) for s in shapes]
+        if cls in ("node note", "node legend"):
+            for t in g.iter(SVG + "text"):
+                x, y, size = (float(t.get(k)) for k in ("x", "y", "font-size"))
+                text = "".join(t.itertext())
+                w = text_width(text, size)
+                x0 = {"start": x, "end": x - w}.get(t.get("text-anchor"), x - w / 2)
+                texts.append((text, (x0, y - 0.7 * size, x0 + w, y + 0.25 * size)))
+    return texts, boxes, lines
+
+
+FIGURES = {"mlp_batch8": lambda: calcgraph.mlp(batch=8),
+           **{n: (lambda n=n: load_source(n)) for n in sample_names()}}
+
+
+@pytest.mark.parametrize("annotate", ["shapes", "values", "grads", "all"])
+@pytest.mark.parametrize("name", sorted(FIGURES))
+@BOTH
+def test_rendered_annotations_clear_edges_nodes_and_each_other(renderer, name, annotate):
+    # In the SVG itself: every line of every annotation (and of the legend) is clear of
+    # every edge as Graphviz drew it (routed curves and arrowheads too), of every node and
+    # of every other line of text.
+    source = figure.to_dot(FIGURES[name](), annotate=annotate, legend=True)
+    texts, boxes, lines = drawn(render.render(source, "svg", renderer=renderer))
+    assert texts
+    for i, (text, box) in enumerate(texts):
+        for line in lines:
+            assert not any(cuts(box, (*p, *q)) for p, q in itertools.pairwise(line)), text
+        assert not any(overlap(box, b) for b in boxes), text
+        assert not any(overlap(box, b) for _, b in texts[:i]), (text, texts[:i])
 
 
 # ---------------------------------------------------------------- files

@@ -2,25 +2,19 @@
 
 from __future__ import annotations
 
+import doctest
 import json
 
 import pytest
 from test_layout import ALL, graph_for, mlp_bias, reference_cells, rnn
 
 import calcgraph
+from calcgraph import scene_annotations
 from calcgraph.errors import UsageError
 from calcgraph.figure import graph_data
-from calcgraph.scene import (
-    D2L,
-    Run,
-    _box,
-    _cuts,
-    _overlap,
-    build_scene,
-    label_runs,
-    summarize,
-    text_width,
-)
+from calcgraph.scene import D2L, Run, build_scene, label_runs, summarize, text_width
+from calcgraph.scene_annotations import box, cuts, overlap, segments
+from calcgraph.sources import load_source
 
 
 def scene_of(g, annotate="shapes", **kw):
@@ -70,11 +64,25 @@ def test_shape_annotations():
     notes = {n.node: n.lines for n in scene_of(calcgraph.mlp()).notes}
     assert notes["W1"] == ("(5, 4)", "∂J: (5, 4)")
     assert notes["z"] == ("(5,)", "∂J: (5,)")
-    assert notes["x"] == ("(4,)",)  # an input gets no gradient
+    assert notes["x"] == ("(4,)", "∂J: (4,)")  # an input's gradient: known shape, faint
     assert "y" not in notes and "L" not in notes and "J" not in notes  # scalars: italic says it
     batch = {n.node: n.lines for n in scene_of(calcgraph.mlp(batch=8)).notes}
-    assert batch["x"] == ("(8, 4)",) and batch["o"] == ("(8, 3)", "∂J: (8, 3)")
-    assert batch["y"] == ("(8,)",)
+    assert batch["x"] == ("(8, 4)", "∂J: (8, 4)") and batch["o"] == ("(8, 3)", "∂J: (8, 3)")
+    assert batch["y"] == ("(8,)",)  # class indices: integers have no gradient at all
+
+
+def test_gradients_backward_does_not_compute_are_faint():
+    faint = {n.node: n.faint for n in scene_of(calcgraph.mlp(batch=8), "all").notes}
+    assert faint["x"] == (2,)  # under its shape and value
+    assert faint["W1"] == faint["z"] == faint["y"] == ()
+    grads = {n.node: (n.lines, n.faint) for n in scene_of(calcgraph.mlp(), "grads").notes}
+    assert grads["x"] == (("∂J: (4,)",), (0,))  # its shape, but no numbers: none computed
+    linreg = {n.node: (n.lines, n.faint) for n in scene_of(load_source("linreg"), "all").notes}
+    assert linreg["x"][1] == (2,) and len(linreg["y"][0]) == 1 and not linreg["y"][1]  # scalar: no shape
+    values = scene_of(calcgraph.mlp(), "values")
+    assert not any(n.faint for n in values.notes)
+    legend = scene_of(calcgraph.mlp(), legend=True).legend[-1].text
+    assert "light grey ∂J: a gradient that backward does not compute" in legend
 
 
 def test_value_and_gradient_annotations_run_the_passes():
@@ -98,24 +106,49 @@ def test_summaries():
     assert summarize(["NaN", 1.0]) == "[nan, 1]"
 
 
-@pytest.mark.parametrize("annotate", ["shapes", "all"])
-@pytest.mark.parametrize("key", ALL)
+GRAPHS = [*ALL, "mlp_batch8"]
+
+
+def figure_graph(key):
+    return calcgraph.mlp(batch=8) if key == "mlp_batch8" else graph_for(key)
+
+
+@pytest.mark.parametrize("annotate", ["shapes", "values", "grads", "all"])
+@pytest.mark.parametrize("key", GRAPHS)
 def test_annotations_clear_nodes_edges_and_each_other(key, annotate):
-    scene = scene_of(graph_for(key), annotate, legend=True)
-    nodes = by_id(scene)
-    boxes = [_box(n.x, n.y, n.width, n.height, 0) for n in scene.nodes]
-    segs = [(nodes[e.src].x, nodes[e.src].y, nodes[e.dst].x, nodes[e.dst].y)
-            for e in scene.edges]
+    # In the scene's geometry: no annotation box meets a node box, another annotation or
+    # the straight segment of any edge (the SVG itself: test_figure.py).
+    scene = scene_of(figure_graph(key), annotate, legend=True)
+    boxes = [box(n.x, n.y, n.width, n.height, 0) for n in scene.nodes]
+    segs = segments(scene)
     placed = []
+    assert scene.notes
     for note in scene.notes:
-        box = _box(note.x, note.y, note.width, note.height, 0)
-        assert not any(_overlap(box, b) for b in boxes + placed), note
-        assert not any(_cuts(box, s) for s in segs), note
-        placed.append(box)
+        b = box(note.x, note.y, note.width, note.height, 0)
+        assert not any(overlap(b, o) for o in boxes + placed), note
+        assert not any(cuts(b, s) for s in segs), note
+        placed.append(b)
     # The grid is kept: every node sits on a multiple of the (possibly widened) pitch.
     for n in scene.nodes:
         assert n.x == (n.cell[0] - 1) * scene.pitch[0] and n.y == n.cell[1] * scene.pitch[1]
     assert scene.pitch[0] >= 41 and scene.pitch[1] >= 39
+
+
+def test_annotations_go_beside_a_vertical_edge():
+    # W⁽¹⁾, W⁽²⁾ and y have an edge straight down into their operator: their annotations
+    # go under them to one side, text aligned toward the edge, clear of it by 4 pt.
+    for g in (calcgraph.mlp(), calcgraph.mlp(batch=8)):
+        for annotate in ("shapes", "values", "grads", "all"):
+            scene = scene_of(g, annotate)
+            nodes, notes = by_id(scene), {n.node: n for n in scene.notes}
+            for v in ("W1", "W2", "y"):
+                if v not in notes:
+                    continue
+                note, node = notes[v], nodes[v]
+                side = note.x - node.x
+                assert abs(side) >= note.width / 2 + 4 - 1e-9, (annotate, v)
+                assert note.align == ("left" if side > 0 else "right")
+                assert note.y < node.y - node.height / 2
 
 
 def test_legend_sits_under_everything():
@@ -152,3 +185,30 @@ def test_bad_options_list_the_choices():
 def test_text_width_grows_with_text():
     assert text_width("(5, 4)", 6.5) < text_width("∂J: (5, 4)", 6.5)
     assert text_width("中文", 10) == 20
+
+
+def test_text_width_is_the_bundled_fonts():
+    # Annotations are placed by text_width(): it must be what the PNG (resvg with the
+    # bundled Liberation Serif, DejaVu Serif for what that lacks) and browsers draw.
+    ttlib = pytest.importorskip("fontTools.ttLib")
+    from calcgraph.render import FONT_DIR
+
+    fonts = [ttlib.TTFont(FONT_DIR / f) for f in ("LiberationSerif-Regular.ttf",
+                                                 "DejaVuSerif.ttf")]
+
+    def real(text, size):
+        total = 0.0
+        for c in text:
+            font = next(f for f in fonts if ord(c) in f.getBestCmap())
+            glyph = font.getBestCmap()[ord(c)]
+            total += font["hmtx"][glyph][0] / font["head"].unitsPerEm
+        return total * size
+
+    alphabet = "".join(chr(c) for c in range(32, 127)) + "μσ∂−×·–—…′"
+    assert text_width(alphabet, 6.5) == pytest.approx(real(alphabet, 6.5), rel=1e-3)
+    for text in ("αβγδεζηθικλνξοπρστυφχψω", "ϕℓ⁽¹⁾₂ΔΣΩ"):  # estimated, never narrow
+        assert real(text, 6.5) <= text_width(text, 6.5) <= 1.5 * real(text, 6.5)
+
+
+def test_doctests():
+    assert doctest.testmod(scene_annotations).failed == 0
