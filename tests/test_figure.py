@@ -25,17 +25,6 @@ needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="system Graph
 BOTH = pytest.mark.parametrize("renderer", ["embedded", pytest.param("system", marks=needs_dot)])
 
 
-@pytest.fixture(autouse=True)
-def private_cache(tmp_path_factory, monkeypatch):
-    monkeypatch.setenv("CALCGRAPH_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "wasm-cache"))
-
-
-@pytest.fixture
-def no_system_dot(monkeypatch, tmp_path):
-    empty = tmp_path / "empty-bin"
-    empty.mkdir()
-    monkeypatch.setenv("PATH", str(empty))
-    monkeypatch.delenv("CALCGRAPH_DOT", raising=False)
 
 
 def centres(svg: bytes) -> dict[str, tuple[float, float]]:

@@ -44,18 +44,6 @@ def big_graph(nodes: int = 2000, edges: int = 6000) -> str:
     ) + "}"
 
 
-@pytest.fixture(autouse=True)
-def private_cache(tmp_path_factory, monkeypatch):
-    # One compiled-module cache for the whole session: compiling costs ~1 s.
-    monkeypatch.setenv("CALCGRAPH_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "wasm-cache"))
-
-
-@pytest.fixture
-def no_system_dot(monkeypatch, tmp_path):
-    empty = tmp_path / "empty-bin"
-    empty.mkdir()
-    monkeypatch.setenv("PATH", str(empty))
-    monkeypatch.delenv("CALCGRAPH_DOT", raising=False)
 
 
 def fake_dot(tmp_path: Path, body: str) -> str:

@@ -17,17 +17,6 @@ from calcgraph.cli import cli
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="system Graphviz not installed")
 
 
-@pytest.fixture(autouse=True)
-def private_cache(tmp_path_factory, monkeypatch):
-    monkeypatch.setenv("CALCGRAPH_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "wasm-cache"))
-
-
-@pytest.fixture
-def no_system_dot(monkeypatch, tmp_path):
-    empty = tmp_path / "empty-bin"
-    empty.mkdir()
-    monkeypatch.setenv("PATH", str(empty))
-    monkeypatch.delenv("CALCGRAPH_DOT", raising=False)
 
 
 def run(*args: str):
