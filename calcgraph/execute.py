@@ -2,12 +2,20 @@
 
 Backward records one `Step` per gradient contribution, so that where a node feeds several
 operators (W1 feeds × and ℓ₂) each path is visible, followed by a `sum` step.
+
+Speed: what does not change between passes (the equations as flat tuples, the reverse plan,
+what to keep) is compiled once per graph structure and cached on the graph, so a pass is a
+tight loop of kernel calls. Ops whose forward computes something their VJPs reuse (softmax
+cross-entropy's log-sum-exp) stash it as a residual instead of recomputing it in backward.
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from functools import partial
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -17,20 +25,38 @@ if TYPE_CHECKING:
     from .graph import Graph, Operator, Variable
 
 CHECKS = ("auto", "all", "none")
+KEEPS = ("all", "needed")  # every node's value (default), or only what backward reads
+_SMALL = 4096  # arrays up to this size are checked for NaN/Inf together, in one call
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Step:
     """One recorded backward step: a seed, one VJP contribution, or the sum of several."""
 
     index: int  # 1-based, in sweep order
     kind: str  # "seed" | "vjp" | "sum"
     target: Variable  # the variable whose gradient ∂J/∂target this step computes
-    value: np.ndarray  # the contribution (vjp), the total (sum) or 1 (seed)
+    _value: np.ndarray | None  # read it as `value`
     via: Operator | None = None  # vjp: the consumer the gradient flows back through
     operand: int | None = None  # vjp: the position of target among via's inputs
     terms: tuple[int, ...] = field(default=())  # sum: indices of the contributing vjp steps
     final: bool = True  # this step completes ∂J/∂target
+    _redo: Callable[[], np.ndarray] | None = field(default=None, repr=False)
+
+    @property
+    def value(self) -> np.ndarray:
+        """The contribution (vjp), the total (sum) or 1 (seed).
+
+        A contribution its op marks cheaper to recompute than to keep (λ·W via ℓ₂, whose
+        buffer became the sum) is recomputed here on first read, from the same arrays.
+        """
+        if self._value is None and self._redo is not None:
+            self._value, self._redo = self._redo(), None
+        return self._value
+
+    @value.setter
+    def value(self, array: np.ndarray) -> None:
+        self._value = array
 
     @property
     def source(self) -> Variable | None:
@@ -38,49 +64,171 @@ class Step:
         return self.via.output if self.via is not None else None
 
 
-def _check_mode(check: str | bool) -> str:
-    mode = {True: "auto", False: "none"}.get(check, check)  # type: ignore[call-overload]
-    if mode not in CHECKS:
-        raise GraphError(f"unknown check mode: {check!r} (must be one of {list(CHECKS)})")
+def _option(value: Any, choices: tuple[str, ...], what: str) -> str:
+    if value in choices and value.__class__ is str:
+        return value
+    mode = {True: "auto", False: "none"}.get(value, value) if what == "check" else value
+    if mode not in choices:
+        raise GraphError(f"unknown {what} mode: {value!r} (must be one of {list(choices)})")
     return mode
 
 
 def _bad(a: np.ndarray) -> str | None:
     """'NaN' / 'Inf' when the array holds one, else None."""
-    if a.dtype.kind not in "fc" or np.isfinite(a).all():
+    kind = a.dtype.kind
+    if kind not in "fc":
+        return None
+    if kind == "f":  # fast path: one pass, no temporary; an overflow falls through to the exact test
+        if a.ndim == 0:
+            if math.isfinite(a):
+                return None
+        else:
+            flat = a.reshape(-1)
+            if math.isfinite(flat.dot(flat)):
+                return None
+    if np.isfinite(a).all():
         return None
     return "NaN" if np.isnan(a).any() else "Inf"
 
 
-def forward(graph: Graph, *, check: str | bool = "auto") -> None:
-    """Evaluate every equation in order from the current leaf values."""
-    mode = _check_mode(check)
+def _any_bad(arrays: list[np.ndarray]) -> bool:
+    """Whether any array holds a NaN or Inf; many small ones are checked in one call."""
+    small = [a for a in arrays if a.size <= _SMALL]
+    if len(small) > 4:
+        if _bad(np.concatenate(small, axis=None)):
+            return True
+        arrays = [a for a in arrays if a.size > _SMALL]
+    return any(_bad(a) for a in arrays)
+
+
+def _operands(node: Operator) -> tuple:
+    """How a pass calls node's kernels: (code, a0, a1, inputs, params, residual).
+
+    code 1 and 2 are the fast paths (one or two operands, no constants, no residual): the
+    loops then call the kernel with the operands' values directly, without building a list.
+    """
+    ins, params, residual = tuple(node.inputs), tuple(node.params.values()), node.impl.residual
+    code = len(ins) if len(ins) <= 2 and not params and residual is None else 0
+    return code, ins[0], ins[-1], ins, params, residual
+
+
+def _args(inputs: tuple, params: tuple) -> list:
+    args = [v._value for v in inputs]
+    if params:
+        args.extend(p if p.__class__ is float else p.value for p in params)
+    return args
+
+
+def _program(graph: Graph) -> dict:
+    """The forward equations as flat tuples, the leaves and the sinks; cached per structure."""
+    key = (len(graph.variables), len(graph.operators))
+    cached = getattr(graph, "_program_cache", None)
+    if cached is not None and cached["key"] == key:
+        return cached
+    prog = {
+        "key": key,
+        "leaves": [v for v in graph.variables if v.producer is None],
+        "sinks": [v for v in graph.variables if v.producer is not None and not v.consumers],
+        "eqs": [(*_operands(node), node.fwd, node.output, node.output.shape, node.output.dtype,
+                 node.index) for node in graph.operators],
+        "drop": {},  # per objective name: after equation k, the values keep="needed" drops
+    }
+    graph._program_cache = prog
+    return prog
+
+
+def _drops(graph: Graph, prog: dict) -> list[tuple]:
+    """For keep="needed": after each equation, the intermediates no VJP reads and none follows."""
+    name = graph.objective.name if graph.objective is not None else None
+    if name in prog["drop"]:
+        return prog["drop"][name]
+    needed = {v.name for v in prog["sinks"]}  # the objective and any other result
+    if name:
+        for node in _plan(graph, True)["nodes"]:
+            needed.update(v.name for v in saved_values(node))
+    last: dict[str, int] = {}
+    for node in graph.operators:
+        for v in node.inputs:
+            last[v.name] = node.index
+    drops: list[list] = [[] for _ in graph.operators]
     for v in graph.variables:
-        if v.producer is None and v._value is None:
+        if v.producer is not None and v.name not in needed:
+            drops[last.get(v.name, v.producer.index)].append(v)
+    prog["drop"][name] = out = [tuple(d) for d in drops]
+    return out
+
+
+def saved_values(node: Operator) -> list[Variable]:
+    """The forward values node's VJPs read (its impl's `saves`), leaves included."""
+    out = []
+    for key in node.impl.saves:
+        if key == "out":
+            out.append(node.output)
+        elif key == "all":
+            out.extend(node.inputs)
+        else:
+            out.append(node.inputs[key])
+    return out
+
+
+def forward(graph: Graph, *, check: str | bool = "auto", keep: str = "all") -> None:
+    """Evaluate every equation in order from the current leaf values.
+
+    keep="needed" drops each intermediate that no backward VJP reads as soon as the forward
+    pass is done with it (the objective stays); keep="all" (the default) keeps every value.
+    """
+    mode = _option(check, CHECKS, "check")
+    keep = _option(keep, KEEPS, "keep")
+    prog = _program(graph)
+    for v in prog["leaves"]:
+        if v._value is None:
             raise GraphError(f"forward: {v.role} {v.name!r} has no value (expected an array of "
                              f"shape {v.shape}; give it one with g.set({v.name!r}, array))")
-    with np.errstate(all="ignore"):  # non-finite values are found and reported below
-        for node in graph.operators:
-            out = node.output
-            r = node.fwd(*[v._value for v in node.inputs], *node.param_values())
-            if type(r) is not np.ndarray or r.dtype != out.dtype:
-                r = np.asarray(r, dtype=out.dtype)
-            if r.shape != out.shape:
-                raise GraphError(f"{node.op.name} '{out.name}': forward gave shape {r.shape} "
-                                 f"(expected {out.shape})")
-            out._value = r
+    # The last sweep's steps are now stale. keep="all" hands them to the next backward, which
+    # drops each as it makes its successor, so the allocator reuses their memory instead of
+    # returning it to the OS and faulting it back in; keep="needed" frees them now.
+    if graph.steps:  # a copy: the caller may hold the list itself
+        graph._spent = list(graph.steps) if keep == "all" else []
+    elif keep == "needed":
+        graph._spent = []
     graph.steps = []
     for v in graph.variables:
         v.grad = None
+    drops = _drops(graph, prog) if keep == "needed" else None
+    stash: dict[int, Any] = {}
+    ndarray = np.ndarray
+    with np.errstate(all="ignore"):  # non-finite values are found and reported below
+        for code, a0, a1, inputs, params, residual, fwd, out, shape, dtype, k in prog["eqs"]:
+            if code == 1:
+                r = fwd(a0._value)
+            elif code == 2:
+                r = fwd(a0._value, a1._value)
+            elif residual is None:
+                r = fwd(*_args(inputs, params))
+            else:
+                r, stash[k] = residual(*_args(inputs, params))
+            if r.__class__ is not ndarray or r.dtype != dtype:
+                r = np.asarray(r, dtype=dtype)
+            if r.shape != shape:
+                raise GraphError(f"{graph.operators[k].op.name} '{out.name}': forward gave shape "
+                                 f"{r.shape} (expected {shape})")
+            out._value = r
+            if drops is not None:
+                for v in drops[k]:
+                    v._value = None
+    graph._stash = stash
+    graph._kept = (keep, graph.objective.name if graph.objective is not None else None)
     if mode != "none":
-        _check_forward(graph, mode)
+        _check_forward(graph, prog, mode)
     graph._forward_version = graph._version
 
 
-def _check_forward(graph: Graph, mode: str) -> None:
-    sinks = [v for v in graph.variables if v.producer is not None and not v.consumers]
-    if mode == "all" or any(_bad(v._value) for v in sinks):
+def _check_forward(graph: Graph, prog: dict, mode: str) -> None:
+    sinks = [v._value for v in prog["sinks"] if v._value is not None]
+    if mode == "all" or _any_bad(sinks):
         for node in graph.operators:
+            if node.output._value is None:
+                continue
             kind = _bad(node.output._value)
             if kind:
                 args = ", ".join(v.name for v in node.inputs)
@@ -88,17 +236,17 @@ def _check_forward(graph: Graph, mode: str) -> None:
                                    f"{node.op.name}({args}) (equation {node.index + 1})")
 
 
-def _plan(graph: Graph, inputs: bool) -> tuple[list, dict]:
-    """Which equations to visit in reverse and which operands to differentiate."""
+def _plan(graph: Graph, inputs: bool) -> dict:
+    """Which equations to visit in reverse and which operands to differentiate; cached."""
     objective = graph.objective
     if objective is None:
         raise GraphError(f"backward: graph {graph.name!r} has no objective (expected a scalar "
                          f"node marked as the objective, e.g. g.set_objective('J'))")
     key = (inputs, objective.name, len(graph.operators),
-           tuple(v.requires_grad for v in graph.variables))
-    cached = getattr(graph, "_plan_cache", None)
-    if cached is not None and cached[0] == key:
-        return cached[1], cached[2]
+           tuple([v.requires_grad for v in graph.variables]))
+    cache = graph.__dict__.setdefault("_plan_cache", {})
+    if key in cache:
+        return cache[key]
 
     reach = {objective.name}  # ancestors of the objective
     for node in reversed(graph.operators):
@@ -110,72 +258,162 @@ def _plan(graph: Graph, inputs: bool) -> tuple[list, dict]:
             wants[v.name] = v.requires_grad or (inputs and v.role in ("input", "label"))
         else:
             wants[v.name] = any(wants[u.name] for u in v.producer.inputs)
-    plan, counts = [], {}
+    nodes, counts = [], {}
     for node in reversed(graph.operators):
         if node.output.name not in reach or not wants[node.output.name]:
             continue
-        todo = []
-        for i, v in enumerate(node.inputs):
-            if wants[v.name] and v.name in reach and node.op.is_differentiable(i):
-                todo.append((i, v, node.vjps[i], node.reduce[i][0]))
-                counts[v.name] = counts.get(v.name, 0) + 1
+        todo = [(i, v) for i, v in enumerate(node.inputs)
+                if wants[v.name] and v.name in reach and node.op.is_differentiable(i)]
+        for _i, v in todo:
+            counts[v.name] = counts.get(v.name, 0) + 1
         if todo:
-            plan.append((node, todo))
-    graph._plan_cache = (key, plan, counts)
-    return plan, counts
+            nodes.append((node, todo))
+    # One flat record per node, each VJP with how many contributions its target gets in all.
+    sweep = [(*_operands(node), node, node.output,
+              tuple((i, v, node.vjps[i], node.reduce[i][0], counts[v.name], v.shape,
+                     counts[v.name] > 1 and int(np.prod(v.shape)) > _SMALL) for i, v in todo))
+             for node, todo in nodes]
+    seed = np.ones((), dtype=objective.dtype)
+    seed.flags.writeable = False  # ∂J/∂J = 1, shared by every sweep
+    plan = {"nodes": [node for node, _todo in nodes], "sweep": sweep, "counts": counts,
+            "seed": seed,
+            # leaves whose gradient is checked after the sweep (the others: during it)
+            "late_check": [v for v in graph.variables if v.name in counts and v.producer is None
+                           and (counts[v.name] == 1 or int(np.prod(v.shape)) <= _SMALL)]}
+    cache[key] = plan
+    return plan
 
 
-def backward(graph: Graph, *, inputs: bool = False, check: str | bool = "auto") -> list[Step]:
-    """The reverse sweep from ∂J/∂J = 1; returns (and stores in graph.steps) the steps."""
-    mode = _check_mode(check)
-    plan, counts = _plan(graph, inputs)
-    if graph._forward_version != graph._version:
-        forward(graph, check=check)
+def backward(graph: Graph, *, inputs: bool = False, check: str | bool = "auto",
+             keep: str | None = None) -> list[Step]:
+    """The reverse sweep from ∂J/∂J = 1; returns (and stores in graph.steps) the steps.
+
+    Runs forward first when a value changed since the last one (with `keep`, default the
+    keep mode of the last forward). Where a large variable gets several contributions, each
+    is recorded in sweep order but computed when the last one arrives, right before their
+    sum: the operands are then still in cache, and no early contribution is held for long.
+    """
+    mode = _option(check, CHECKS, "check")
+    plan = _plan(graph, inputs)
+    kept, for_objective = getattr(graph, "_kept", ("all", None))
+    if graph._forward_version != graph._version or (
+            kept == "needed" and for_objective != graph.objective.name):
+        forward(graph, check=check, keep=keep or kept)
+    spent = graph.__dict__.pop("_spent", None) or list(graph.steps)  # see forward()
+    dropped = 0
+    graph.steps = []
     for v in graph.variables:
         v.grad = None
     objective = graph.objective
-    objective.grad = np.ones((), dtype=objective.dtype)
+    objective.grad = plan["seed"]
     steps = [Step(1, "seed", objective, objective.grad)]
-    remaining = dict(counts)
+    append, n = steps.append, 1
+    pending: dict[str, list[tuple]] = {}
     parts: dict[str, list[int]] = {}
+    bad = False
+    stash = getattr(graph, "_stash", {})
     with np.errstate(all="ignore"):
-        for node, todo in plan:
-            g = node.output.grad
-            ans = node.output._value
-            args = [v._value for v in node.inputs]
-            args.extend(node.param_values())
-            for i, var, vjp, axes in todo:
-                ct = vjp(g, ans, *args)
+        for code, a0, a1, inputs_, params, residual, node, out, todo in plan["sweep"]:
+            g, ans = out.grad, out._value
+            if code == 1:
+                args = (a0._value,)
+            elif code == 2:
+                args = (a0._value, a1._value)
+            else:
+                args = _args(inputs_, params)
+            res = stash.get(node.index) if residual is not None else None
+            if spent and n - dropped >= 4:  # drop the stale steps this sweep has replaced
+                del spent[:n - dropped]
+                dropped = n
+            for i, var, vjp, axes, total, shape, defer in todo:
+                n += 1
+                if defer:  # a large target with several contributions: wait for the last one
+                    step = Step(n, "vjp", var, None, node, i, (), False)
+                    append(step)
+                    waiting = pending.setdefault(var.name, [])
+                    waiting.append((step, node, vjp, g, ans, args, res, axes, shape))
+                    if len(waiting) == total:
+                        n += 1
+                        var.grad = _gather(var, waiting)
+                        append(Step(n, "sum", var, var.grad, None, None,
+                                    tuple([w[0].index for w in waiting])))
+                        if var.producer is None and mode == "auto":  # checked while warm
+                            bad = bad or _bad(var.grad) is not None
+                    continue
+                ct = vjp(g, ans, *args) if res is None else vjp(g, ans, *args, res=res)
                 if axes:  # undo broadcasting: sum over the axes the operand was stretched along
-                    ct = ct.sum(axis=axes).reshape(var.shape)
-                if ct.shape != var.shape:
-                    raise GraphError(f"{node.op.name} '{node.output.name}': ∂J/∂{var.name} has "
-                                     f"shape {ct.shape} (expected {var.shape}, {var.name}'s "
-                                     f"own shape)")
-                name = var.name
-                left = remaining[name] = remaining[name] - 1
-                total = counts[name]
-                steps.append(Step(len(steps) + 1, "vjp", var, ct, node, i, final=total == 1))
+                    ct = ct.sum(axis=axes).reshape(shape)
+                if ct.shape != shape:
+                    raise _shape_error(node, var, ct, shape)
                 if total == 1:
                     var.grad = ct
+                    append(Step(n, "vjp", var, ct, node, i))
                     continue
-                parts.setdefault(name, []).append(len(steps))
+                append(Step(n, "vjp", var, ct, node, i, (), False))
+                seen = parts.setdefault(var.name, [])
+                seen.append(n)
                 var.grad = ct if var.grad is None else var.grad + ct
-                if left == 0:
-                    steps.append(Step(len(steps) + 1, "sum", var, var.grad,
-                                      terms=tuple(parts[name])))
+                if len(seen) == total:
+                    n += 1
+                    append(Step(n, "sum", var, var.grad, None, None, tuple(seen)))
     graph.steps = steps
-    if mode != "none":
-        _check_backward(graph, steps, mode)
+    if mode == "all" or mode == "auto" and (
+            bad or _any_bad([v.grad for v in plan["late_check"] if v.grad is not None])):
+        _report_backward(steps)
     return steps
 
 
-def _check_backward(graph: Graph, steps: list[Step], mode: str) -> None:
-    leaves = [v for v in graph.variables if v.producer is None and v.grad is not None]
-    if mode == "all" or any(_bad(v.grad) for v in leaves):
-        for step in steps:
-            kind = _bad(step.value)
-            if kind:
-                via = f" via '{step.via.name}'" if step.via is not None else ""
-                raise NumericError(f"backward pass: {kind} in ∂J/∂{step.target.name}{via} "
-                                   f"(step {step.index})")
+def _vjp(node: Operator, var: Variable, vjp: Any, g: Any, ans: Any, args: Any, res: Any,
+         axes: tuple, shape: tuple) -> np.ndarray:
+    """One contribution ∂J/∂var via node, unbroadcast, with its shape checked."""
+    ct = vjp(g, ans, *args) if res is None else vjp(g, ans, *args, res=res)
+    if axes:  # undo broadcasting: sum over the axes the operand was stretched along
+        ct = ct.sum(axis=axes).reshape(shape)
+    if ct.shape != shape:
+        raise _shape_error(node, var, ct, shape)
+    return ct
+
+
+def _shape_error(node: Operator, var: Variable, ct: np.ndarray, shape: tuple) -> GraphError:
+    return GraphError(f"{node.op.name} '{node.output.name}': ∂J/∂{var.name} has shape "
+                      f"{ct.shape} (expected {shape}, {var.name}'s own shape)")
+
+
+def _gather(var: Variable, waiting: list[tuple]) -> np.ndarray:
+    """Compute the waiting contributions into their steps and return their sum, in order.
+
+    The sum needs a new array, since every contribution stays as recorded; but when one of
+    the first two comes from an op marked `recompute` (ℓ₂), its fresh buffer becomes the
+    sum and its step recomputes the value when read: one array less to write and keep.
+    """
+    parts, acc = [], None
+    for k, (step, node, vjp, g, ans, args, res, axes, shape) in enumerate(waiting):
+        if step._value is None and step._redo is None:
+            ct = _vjp(node, var, vjp, g, ans, args, res, axes, shape)
+            if acc is None and k < 2 and node.impl.recompute and _owned(ct, g, args):
+                acc = ct
+                step._redo = partial(_vjp, node, var, vjp, g, ans, args, res, axes, shape)
+                continue
+            step.value = ct
+        parts.append(step.value)
+    if acc is None:
+        acc, parts = parts[0] + parts[1], parts[2:]
+    for more in parts:
+        acc += more
+    return acc
+
+
+def _owned(ct: np.ndarray, g: Any, args: Any) -> bool:
+    """Whether ct is a fresh array the engine may write to (no view, no operand)."""
+    return ct.base is None and ct.flags.writeable and ct is not g and all(
+        ct is not a for a in args)
+
+
+def _report_backward(steps: list[Step]) -> None:
+    """Raise for the first step whose value holds a NaN or Inf."""
+    for step in steps:
+        kind = _bad(step.value)
+        if kind:
+            via = f" via '{step.via.name}'" if step.via is not None else ""
+            raise NumericError(f"backward pass: {kind} in ∂J/∂{step.target.name}{via} "
+                               f"(step {step.index})")

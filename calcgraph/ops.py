@@ -50,6 +50,12 @@ class Impl:
     math: Sequence[str] | str
     code: Sequence[str] | str
     saves: frozenset = frozenset()  # operand indices and/or "out" that the VJPs read
+    # Optional: the forward that also returns a residual its VJPs reuse instead of recomputing
+    # it (cross-entropy's log-sum-exp); the engine passes it to the VJPs as `res=`.
+    residual: Callable[..., tuple[np.ndarray, object]] | None = None
+    # The VJPs only scale an operand (ℓ₂: g λ W): recomputing one when it is read is cheaper
+    # than keeping it, so the engine may sum into its buffer (see execute._gather).
+    recompute: bool = False
 
     def vjp(self, i: int) -> Callable[..., np.ndarray]:
         return self.vjps(i) if callable(self.vjps) else self.vjps[i]
@@ -168,35 +174,74 @@ def _squared_loss_rule(xs: list[Operand], node: str) -> Sig:
 # ---------------------------------------------------------------- kernels
 
 
-def _ce_forward_single(o, y):
+def _lse_single(o):
     m = o.max()
-    return np.log(np.exp(o - m).sum()) + m - o[y]
+    return np.log(np.exp(o - m).sum()) + m
+
+
+def _lse_batch(o):
+    if o.shape[1] <= _FEW_CLASSES:  # reduce the transposed copy: vectorized across samples
+        t = o.T.copy()
+        m = t.max(axis=0)
+        t -= m
+        np.exp(t, out=t)
+        lse = np.log(t.sum(axis=0))
+    else:
+        m = o.max(axis=1)
+        lse = np.log(np.exp(o - m[:, None]).sum(axis=1))
+    lse += m
+    return lse
+
+
+# numpy reduces along a short last axis slowly (40 µs for the max over 10 classes of 256
+# rows, 1.5 µs on the transposed copy); past this many classes the copy costs more.
+_FEW_CLASSES = 32
+
+
+def _ce_single(o, y):
+    """(loss, log-sum-exp): the residual spares the VJP the max, exp-sum and log."""
+    lse = _lse_single(o)
+    return lse - o[y], lse
+
+
+def _ce_batch(o, y):
+    lse = _lse_batch(o)
+    return (lse - o[np.arange(o.shape[0]), y]).sum() / o.shape[0], lse
+
+
+def _ce_forward_single(o, y):
+    return _ce_single(o, y)[0]
 
 
 def _ce_forward_batch(o, y):
-    m = o.max(axis=1, keepdims=True)
-    lse = np.log(np.exp(o - m).sum(axis=1)) + m[:, 0]
-    return (lse - o[np.arange(o.shape[0]), y]).mean()
+    return _ce_batch(o, y)[0]
 
 
-def _ce_vjp_single(g, ans, o, y):
-    p = np.exp(o - o.max())
-    p /= p.sum()
+def _ce_vjp_single(g, ans, o, y, res=None):
+    p = np.exp(o - (_lse_single(o) if res is None else res))  # softmax(o)
     p[y] -= 1
     p *= g
     return p
 
 
-def _ce_vjp_batch(g, ans, o, y):
-    p = np.exp(o - o.max(axis=1, keepdims=True))
-    p /= p.sum(axis=1, keepdims=True)
+def _ce_vjp_batch(g, ans, o, y, res=None):
+    p = np.exp(o - (_lse_batch(o) if res is None else res)[:, None])  # softmax(o), row-wise
     p[np.arange(o.shape[0]), y] -= 1
     p *= g / o.shape[0]
     return p
 
 
+def _relu_vjp(g, ans, x):
+    d = (x > 0).astype(g.dtype)  # a float mask then an in-place product: faster than g * bool
+    d *= g
+    return d
+
+
 def _sigmoid(x):
-    return 0.5 * (np.tanh(0.5 * x) + 1.0)  # overflow-free form of 1 / (1 + exp(-x))
+    s = np.tanh(0.5 * x)  # overflow-free form of 1 / (1 + exp(-x)): 0.5 (tanh(x/2) + 1)
+    s += 1.0
+    s *= 0.5
+    return s
 
 
 def _l2_forward(*args):
@@ -305,7 +350,7 @@ _register(
                  "{c} {0}", "{c} * {0}", ("{c} {g}",), ("{c} * {g}",))},
        arity=1, params=("c",), examples=_UNARY_EX),
     _unary("relu", "ϕ", "rectified linear unit max(x, 0)", lambda x: np.maximum(x, 0),
-           lambda g, ans, x: g * (x > 0), "{g} ⊙ {sym}'({0})", "{g} * ({0} > 0)",
+           _relu_vjp, "{g} ⊙ {sym}'({0})", "{g} * ({0} > 0)",
            "np.maximum({0}, 0)", {0}, _away_from_zero),
     _unary("sigmoid", "σ", "logistic sigmoid 1 / (1 + exp(−x))", _sigmoid,
            lambda g, ans, x: g * ans * (1 - ans), "{g} ⊙ {sym}'({0})",
@@ -322,7 +367,7 @@ _register(
                  "Σ {0}", "{0}.sum()", ("{g} 𝟏",), ("np.full_like({0}, {g})",), frozenset({0}))},
        arity=1, examples=_UNARY_EX),
     Op("mean", "mean", "mean of all elements, a scalar", _scalar_rule,
-       {"": Impl(lambda x: np.asarray(x.mean()),
+       {"": Impl(lambda x: np.asarray(x.sum() / max(x.size, 1)),
                  (lambda g, ans, x: np.full(x.shape, g / max(x.size, 1), x.dtype),),
                  "mean({0})", "{0}.mean()", ("{g} 𝟏 / N",), ("np.full_like({0}, {g} / {0}.size)",),
                  frozenset({0}))},
@@ -332,11 +377,13 @@ _register(
            "single": Impl(_ce_forward_single, (_ce_vjp_single, None),
                           "{sym}({0}, {1})", "logsumexp({0}) - {0}[{1}]",
                           ("{g} · (softmax({0}) − onehot({1}))", ""),
-                          ("{g} * (softmax({0}) - onehot({1}))", ""), frozenset({0, 1})),
+                          ("{g} * (softmax({0}) - onehot({1}))", ""), frozenset({0, 1}),
+                          _ce_single),
            "batch": Impl(_ce_forward_batch, (_ce_vjp_batch, None),
                          "{sym}({0}, {1})", "(logsumexp({0}, axis=1) - {0}[range(n), {1}]).mean()",
                          ("{g} · (softmax({0}) − onehot({1})) / n", ""),
-                         ("{g} * (softmax({0}) - onehot({1})) / n", ""), frozenset({0, 1})),
+                         ("{g} * (softmax({0}) - onehot({1})) / n", ""), frozenset({0, 1}),
+                         _ce_batch),
        }, arity=2, differentiable=(True, False),
        examples=([((3,), False), ((), False)], [((6, 3), B), ((6,), B)])),
     Op("squared_loss", "l", "½‖o − y‖², mean over the batch", _squared_loss_rule, {
@@ -357,7 +404,8 @@ _register(
        {"": Impl(_l2_forward, _l2_vjp,
                  lambda c: f"{c['lam']}/2 (" + " + ".join(f"‖{w}‖²" for w in c["args"]) + ")",
                  lambda c: f"{c['lam']} / 2 * (" + " + ".join(f"np.sum({w}**2)" for w in c["args"])
-                 + ")", "{g} · {lam} {x}", "{g} * {lam} * {x}", frozenset({"all"}))},
+                 + ")", "{g} · {lam} {x}", "{g} * {lam} * {x}", frozenset({"all"}),
+                 recompute=True)},
        arity=None, params=("lam",),
        examples=([((3, 4), False)], [((3, 4), False), ((2, 3), False)],
                  [((3,), False), ((2, 2), False), ((4, 1), False)])),

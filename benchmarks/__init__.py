@@ -1,0 +1,1 @@
+"""Benchmarks: calcgraph's engine, renderer and CLI against their floors (run `python -m benchmarks`)."""
