@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from . import execute
 from . import ops as ops_table
 from .errors import GraphError
 from .nodes import Constant, Operator, Variable
@@ -223,21 +224,22 @@ class Graph:
 
     # ------------------------------------------------------------ passes (engine in execute.py)
 
-    def forward(self, *, check: str | bool = "auto") -> Graph:
-        """Evaluate every node from the current inputs; returns the graph for chaining."""
-        from .execute import forward
+    def forward(self, *, check: str | bool = "auto", keep: str = "all") -> Graph:
+        """Evaluate every node from the current inputs; returns the graph for chaining.
 
-        forward(self, check=check)
+        check: "auto" (objective and parameter gradients, then locate), "all", "none".
+        keep: "all" keeps every node's value; "needed" only what backward reads.
+        """
+        execute.forward(self, check=check, keep=keep)
         return self
 
-    def backward(self, *, inputs: bool = False, check: str | bool = "auto") -> Graph:
+    def backward(self, *, inputs: bool = False, check: str | bool = "auto",
+                 keep: str | None = None) -> Graph:
         """Run forward if needed, then the reverse sweep; records one step per gradient.
 
         `inputs=True` also computes ∂J/∂x for data inputs and float labels.
         """
-        from .execute import backward
-
-        backward(self, inputs=inputs, check=check)
+        execute.backward(self, inputs=inputs, check=check, keep=keep)
         return self
 
     def to_json(self, *, values: bool = True, indent: int | None = 2) -> str:
