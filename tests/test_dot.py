@@ -157,3 +157,28 @@ def test_annotation_lines_are_placed_by_calcgraph_not_graphviz():
         assert len(edges) == 1  # lines share their left edge, right edge or centre
         aligned.add(note.align)
     assert aligned == {"left", "right", "center"}
+
+
+def _chain(n_ops: int) -> Graph:
+    g = Graph("chain")
+    g.param("a0", (3,))
+    for i in range(n_ops):
+        g.apply("tanh", f"a{i}", out=f"a{i + 1}")
+    g.apply("sum", f"a{n_ops}", out="J")
+    g.set_objective("J")
+    return calcgraph.init_values(g)
+
+
+def test_edges_curve_around_nodes_in_small_graphs_and_go_straight_in_big_ones():
+    small, big = _chain(10), _chain(dot.SPLINE_LIMIT)  # 2 nodes per op: past the limit
+    assert len(small.nodes) <= dot.SPLINE_LIMIT < len(big.nodes)
+    assert "splines=true" in to_dot(small) and "splines=line" in to_dot(big)
+    assert "splines=true" in to_dot(big, layout="dot")  # Graphviz's own layout routes fast
+
+
+def test_many_html_labels_keep_their_attribute_names():
+    from calcgraph import _htmllabels
+
+    source = to_dot(_chain(300))
+    plain, labels, unsupported = _htmllabels.extract(source)
+    assert len(labels) >= 300 and not unsupported and "<B>" not in plain
