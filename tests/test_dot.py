@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-import difflib
 import doctest
-import os
 import re
 import shutil
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import pytest
+from goldens import check_golden
 
 import calcgraph
 from calcgraph import Graph, dot, render
 from calcgraph.figure import graph_data, to_dot
 from calcgraph.scene import build_scene, text_width
 
-GOLDEN = Path(__file__).parent / "golden"
 SVG = "{http://www.w3.org/2000/svg}"
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="system Graphviz not installed")
 BOTH = pytest.mark.parametrize("renderer", ["embedded", pytest.param("system", marks=needs_dot)])
@@ -38,16 +35,7 @@ def private_cache(tmp_path_factory, monkeypatch):
 
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_golden(name):
-    text, path = CASES[name](), GOLDEN / name
-    if os.environ.get("CALCGRAPH_UPDATE_GOLDEN"):
-        path.write_text(text, encoding="utf-8")
-    if not path.exists():
-        pytest.fail(f"missing golden {path}: run with CALCGRAPH_UPDATE_GOLDEN=1 and read it")
-    want = path.read_text(encoding="utf-8")
-    if text != want:
-        diff = difflib.unified_diff(want.splitlines(), text.splitlines(), "golden", "now",
-                                    lineterm="")
-        pytest.fail(f"{name} differs from the golden file:\n" + "\n".join(diff))
+    check_golden(name, CASES[name]())
 
 
 def test_dot_is_byte_identical_on_rerun():

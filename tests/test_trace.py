@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import io
 import json
 import os
@@ -10,17 +9,15 @@ import pty
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
+from goldens import check_golden
 from rich.console import Console
 
 import calcgraph as cg
 from calcgraph.labels import ascii_text
 from calcgraph.trace import Trace, build_trace, print_trace
 
-GOLDEN = Path(__file__).parent / "golden"
-UPDATE = os.environ.get("CALCGRAPH_UPDATE_GOLDEN") == "1"
 ANSI = re.compile(r"\x1b\[")
 
 
@@ -74,19 +71,7 @@ GOLDENS = {
 @pytest.mark.parametrize("name", sorted(GOLDENS))
 def test_golden(name):
     """Regenerate with CALCGRAPH_UPDATE_GOLDEN=1, then read the diff line by line."""
-    text = GOLDENS[name]()
-    path = GOLDEN / name
-    if UPDATE:
-        path.parent.mkdir(exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-        pytest.fail(f"wrote {path}; read it, then rerun without CALCGRAPH_UPDATE_GOLDEN")
-    if not path.exists():
-        pytest.fail(f"missing golden {path}: run with CALCGRAPH_UPDATE_GOLDEN=1 and read it")
-    want = path.read_text(encoding="utf-8")
-    if text != want:
-        diff = difflib.unified_diff(want.splitlines(), text.splitlines(), "golden", "now",
-                                    lineterm="")
-        pytest.fail(f"{name} differs from the golden file:\n" + "\n".join(diff))
+    check_golden(name, GOLDENS[name]())
 
 
 # ---------------------------------------------------------------- the seed's content
