@@ -70,7 +70,16 @@ def _ctx(node: Operator, kind: str, i: int | None = None, g: str = "", names=Non
     ctx.update(_param_ctx(node, kind))
     if i is not None:
         ctx["x"] = names[i]
+    if node.op.paired:  # operands o₁ … o_T, y₁ … y_T
+        ctx["pairs"] = str(len(names) // 2)
+        if i is not None:
+            ctx["pair"] = names[_pair(i, len(names))]
     return ctx
+
+
+def _pair(i: int, n: int) -> int:
+    """The operand half a list away from operand i of n: yₜ for oₜ and oₜ for yₜ."""
+    return (i + n // 2) % n
 
 
 def _shape_ctx(node: Operator, i: int | None, g: str, shapes: list[str]) -> dict:
@@ -168,7 +177,8 @@ def step_record(graph: Graph, step: Step, shape_fmt: ShapeFmt = fmt_shape,
     used = set(_PLACEHOLDER.findall(impl.formula("code", i)))
     operands = [{"name": grad_code(out, obj_name), "shape": list(out.shape)}] if "g" in used else []
     for k, u in enumerate(node.inputs):
-        if str(k) in used or ("x" in used and k == i):
+        if str(k) in used or ("x" in used and k == i) or (
+                "pair" in used and node.op.paired and k == _pair(i, len(node.inputs))):
             operands.append({"name": u.name, "shape": list(u.shape)})
     shapes = _shape_form(impl.formula("code", i), sctx, [
         (o["name"], tuple(o["shape"])) for o in operands], shape_fmt)

@@ -112,7 +112,7 @@ class Graph:
         bound = {p: self._resolve_const(a, where, p) for p, a in zip(spec.params, params)}
         operands = [Operand(v.name, v.shape, v.batched, v.integer) for v in inputs]
         for i, v in enumerate(inputs):
-            if v.integer and spec.is_differentiable(i) and op != "cross_entropy":
+            if v.integer and spec.is_differentiable(i, len(inputs)) and op != "cross_entropy":
                 raise GraphError(f"{where}: {v.name} holds integer class indices "
                                  f"(expected a float array)")
         sig = spec.rule(operands, out)

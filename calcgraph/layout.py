@@ -196,13 +196,15 @@ class _Placer:
         mine, others = context
         hard = sum(_through(a, b, cell) for a, b, soft in others if not soft)
         soft = 0
+        leaf = self.g.is_leaf(v)
         for end, is_soft in mine:
             n = sum(_through(cell, end, c) for c in self.at if c != end)
             if not is_soft:
                 hard += n
-            elif not self.g.is_leaf(v):
+            elif not leaf:
                 soft += n
-            soft += sum(_cross(cell, end, a, b) for a, b, _ in others)
+            if not leaf:
+                soft += sum(_cross(cell, end, a, b) for a, b, _ in others)
         return hard, soft
 
     def soft(self, a: str, b: str) -> bool:
@@ -237,7 +239,8 @@ class _Placer:
                         for j in range(SEARCH_RADIUS + 1)),
                        key=lambda c: (c[0] - pref[0] + c[1] - pref[1], c[1]))
         free, context = [c for c in cells if c not in self.at], self.context(v)
-        cell = min(free, key=lambda c: sum(self.crossings(v, c, context)) > 0)  # first clean
+        # The first clean cell; failing that, the first with no edge through a node.
+        cell = min(free, key=lambda c: tuple(n > 0 for n in self.crossings(v, c, context)))
         self.put(v, cell)
         return cell
 

@@ -42,6 +42,9 @@ def _classes(label) -> int:
     for node in label.consumers:
         if node.op.name == "cross_entropy":
             return node.inputs[0].shape[-1]
+        if node.op.paired:  # logits o₁ … o_T, labels y₁ … y_T
+            n = len(node.inputs)
+            return node.inputs[(node.inputs.index(label) + n // 2) % n].shape[-1]
     return 2
 
 

@@ -8,7 +8,9 @@ which forward values its VJPs read (so the engine knows what backward must keep)
 
 Formula placeholders: `{0}`, `{1}` … operands; `{x}` the operand being differentiated;
 `{g}` the incoming gradient ∂J/∂out; `{out}` the output; `{sym}` the op's symbol;
-`{n}` the batch size; parameter names (`{lam}`) for constants.
+`{n}` the batch size; parameter names (`{lam}`) for constants. For an op declared
+`paired=True` (operands o₁ … o_T, y₁ … y_T): `{pair}` the operand half a list away from
+`{x}` (yₜ for oₜ) and `{pairs}` the number of pairs T.
 """
 
 from __future__ import annotations
@@ -76,13 +78,21 @@ class Op:
     impls: dict[str, Impl]
     arity: int | None = None  # None: variadic, at least one operand
     params: tuple[str, ...] = ()  # scalar constants after the operands (l2's lam)
-    differentiable: tuple[bool, ...] | None = None  # per operand; None: all
+    # per operand; or (i, n) -> bool for a variadic op with n operands; None: all
+    differentiable: tuple[bool, ...] | Callable[[int, int], bool] | None = None
     broadcasts: bool = False  # elementwise with numpy broadcasting: engine unbroadcasts VJPs
     domain: Callable[[np.random.Generator, tuple[int, ...], int], np.ndarray] | None = None
     examples: tuple = field(default=())  # operand (shape, batched) lists for the gradient tests
+    paired: bool = False  # operands o₁ … o_T, y₁ … y_T: formulas may name {pair} and {pairs}
 
-    def is_differentiable(self, i: int) -> bool:
-        return self.differentiable is None or self.differentiable[min(i, len(self.differentiable) - 1)]
+    def is_differentiable(self, i: int, n: int) -> bool:
+        """Whether operand i of n gets a gradient."""
+        d = self.differentiable
+        if d is None:
+            return True
+        if callable(d):
+            return d(i, n)
+        return d[min(i, len(d) - 1)]
 
 
 # ---------------------------------------------------------------- shape rules
@@ -147,7 +157,7 @@ def _scalar_rule(xs: list[Operand], node: str) -> Sig:
     return Sig((), False)
 
 
-def _cross_entropy_rule(xs: list[Operand], node: str) -> Sig:
+def _cross_entropy_rule(xs: list[Operand], node: str, name: str = "cross_entropy") -> Sig:
     o, y = xs
     bad = f"{o.name} has shape {_fmt(o.shape)} but {y.name} has shape {_fmt(y.shape)}"
     if len(o.shape) == 1 and y.shape == ():
@@ -156,11 +166,49 @@ def _cross_entropy_rule(xs: list[Operand], node: str) -> Sig:
         mode = "batch"
     else:
         want = "()" if len(o.shape) == 1 else f"({o.shape[0]},)" if len(o.shape) == 2 else "(n,)"
-        raise _err("cross_entropy", node, f"{bad} (expected logits (q,) or (n, q) and "
+        raise _err(name, node, f"{bad} (expected logits (q,) or (n, q) and "
                    f"{y.name} of class indices with shape {want})")
     if not y.integer:
-        raise _err("cross_entropy", node, f"{y.name} holds floats (expected integer class indices)")
+        raise _err(name, node, f"{y.name} holds floats (expected integer class indices)")
     return Sig((), False, mode)
+
+
+def _rnn_cell_rule(xs: list[Operand], node: str) -> Sig:
+    whx, x, whh, h = xs
+    for w in (whx, whh):
+        if w.batched or len(w.shape) != 2:
+            raise _err("rnn_cell", node, f"{w.name} has shape {_fmt(w.shape)}"
+                       f"{' and is batched' if w.batched else ''} (expected a weight matrix)")
+    k = whx.shape[0]
+    if whh.shape != (k, k):
+        raise _err("rnn_cell", node, f"{whx.name} has shape {_fmt(whx.shape)} but {whh.name} has "
+                   f"shape {_fmt(whh.shape)} (expected {whh.name} to have shape ({k}, {k}))")
+    if x.batched != h.batched:
+        b, u = (x, h) if x.batched else (h, x)
+        raise _err("rnn_cell", node, f"{b.name} is batched but {u.name} is not (expected both "
+                   f"the input and the hidden state batched, or neither)")
+    lead = (x.shape[0],) if x.batched and x.shape else ()
+    for v, w, want in ((x, whx, whx.shape[1]), (h, whh, k)):
+        if v.shape != lead + (want,):
+            shape = f"({lead[0]}, {want})" if x.batched else f"({want},)"
+            raise _err("rnn_cell", node, f"{w.name} has shape {_fmt(w.shape)} but {v.name} has "
+                       f"shape {_fmt(v.shape)} (expected {v.name} to have shape {shape})")
+    return Sig(lead + (k,), x.batched, "rows" if x.batched else "single")
+
+
+def _mean_cross_entropy_rule(xs: list[Operand], node: str) -> Sig:
+    t = len(xs) // 2
+    if len(xs) % 2:
+        raise _err("mean_cross_entropy", node, f"got {len(xs)} operands (expected logits "
+                   f"o₁ … o_T then as many labels y₁ … y_T)")
+    modes = {_cross_entropy_rule([o, y], node, "mean_cross_entropy").mode
+             for o, y in zip(xs[:t], xs[t:])}
+    o = xs[0]
+    for u in xs[1:t]:
+        if u.shape != o.shape:
+            raise _err("mean_cross_entropy", node, f"{o.name} has shape {_fmt(o.shape)} but "
+                       f"{u.name} has shape {_fmt(u.shape)} (expected equal shapes)")
+    return Sig((), False, modes.pop())
 
 
 def _squared_loss_rule(xs: list[Operand], node: str) -> Sig:
@@ -229,6 +277,34 @@ def _ce_vjp_batch(g, ans, o, y, res=None):
     p[np.arange(o.shape[0]), y] -= 1
     p *= g / o.shape[0]
     return p
+
+
+def _mce_forward(*args):
+    t = len(args) // 2
+    ce = _ce_forward_batch if args[0].ndim == 2 else _ce_forward_single
+    return np.asarray(sum(ce(o, y) for o, y in zip(args[:t], args[t:])) / t)
+
+
+def _mce_vjp(i: int):
+    def vjp(g, ans, *args):
+        t = len(args) // 2
+        o, y = args[i], args[i + t]
+        ce = _ce_vjp_batch if o.ndim == 2 else _ce_vjp_single
+        return ce(g / t, ans, o, y)
+
+    return vjp
+
+
+def _mce_math(c: dict) -> str:
+    t = len(c["args"]) // 2
+    pairs = zip(c["args"][:t], c["args"][t:])
+    return "1/T (" + " + ".join(f"{c['sym']}({o}, {y})" for o, y in pairs) + ")"
+
+
+def _mce_code(c: dict) -> str:
+    t = len(c["args"]) // 2
+    pairs = zip(c["args"][:t], c["args"][t:])
+    return "(" + " + ".join(f"cross_entropy({o}, {y})" for o, y in pairs) + f") / {t}"
 
 
 def _relu_vjp(g, ans, x):
@@ -386,6 +462,43 @@ _register(
                          _ce_batch),
        }, arity=2, differentiable=(True, False),
        examples=([((3,), False), ((), False)], [((6, 3), B), ((6,), B)])),
+    Op("rnn_cell", "⊕", "RNN step without activation: W_hx x + W_hh h (d2l's h_t before ϕ)",
+       _rnn_cell_rule, {
+           "single": Impl(lambda whx, x, whh, h: whx @ x + whh @ h,
+                          (lambda g, ans, whx, x, whh, h: np.outer(g, x),
+                           lambda g, ans, whx, x, whh, h: whx.T @ g,
+                           lambda g, ans, whx, x, whh, h: np.outer(g, h),
+                           lambda g, ans, whx, x, whh, h: whh.T @ g),
+                          "{0} {1} + {2} {3}", "{0} @ {1} + {2} @ {3}",
+                          ("{g} · {1}ᵀ", "{0}ᵀ · {g}", "{g} · {3}ᵀ", "{2}ᵀ · {g}"),
+                          ("np.outer({g}, {1})", "{0}.T @ {g}", "np.outer({g}, {3})",
+                           "{2}.T @ {g}"), frozenset({0, 1, 2, 3})),
+           "rows": Impl(lambda whx, x, whh, h: x @ whx.T + h @ whh.T,
+                        (lambda g, ans, whx, x, whh, h: g.T @ x,
+                         lambda g, ans, whx, x, whh, h: g @ whx,
+                         lambda g, ans, whx, x, whh, h: g.T @ h,
+                         lambda g, ans, whx, x, whh, h: g @ whh),
+                        "{1} {0}ᵀ + {3} {2}ᵀ", "{1} @ {0}.T + {3} @ {2}.T",
+                        ("({g})ᵀ · {1}", "{g} · {0}", "({g})ᵀ · {3}", "{g} · {2}"),
+                        ("{g}.T @ {1}", "{g} @ {0}", "{g}.T @ {3}", "{g} @ {2}"),
+                        frozenset({0, 1, 2, 3})),
+       }, arity=4,
+       examples=([((3, 4), False), ((4,), False), ((3, 3), False), ((3,), False)],
+                 [((3, 4), False), ((5, 4), B), ((3, 3), False), ((5, 3), B)])),
+    Op("mean_cross_entropy", "l",
+       "cross-entropy averaged over T steps: (1/T) Σₜ l(oₜ, yₜ) of logits o₁ … o_T, labels y₁ … y_T",
+       _mean_cross_entropy_rule, {
+           "single": Impl(_mce_forward, _mce_vjp, _mce_math, _mce_code,
+                          "{g} · (softmax({x}) − onehot({pair})) / T",
+                          "{g} * (softmax({x}) - onehot({pair})) / {pairs}", frozenset({"all"})),
+           "batch": Impl(_mce_forward, _mce_vjp, _mce_math, _mce_code,
+                         "{g} · (softmax({x}) − onehot({pair})) / (T n)",
+                         "{g} * (softmax({x}) - onehot({pair})) / ({pairs} * n)",
+                         frozenset({"all"})),
+       }, differentiable=lambda i, n: i < n // 2, paired=True,
+       examples=([((3,), False), ((), False)],
+                 [((3,), False), ((3,), False), ((3,), False), ((), False), ((), False), ((), False)],
+                 [((6, 3), B), ((6, 3), B), ((6,), B), ((6,), B)])),
     Op("squared_loss", "l", "½‖o − y‖², mean over the batch", _squared_loss_rule, {
         "single": Impl(lambda o, y: np.asarray(0.5 * np.vdot(o - y, o - y)),
                        (lambda g, ans, o, y: g * (o - y), lambda g, ans, o, y: g * (y - o)),

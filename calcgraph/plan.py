@@ -108,8 +108,9 @@ def plan(graph: Graph, inputs: bool) -> dict:
     for node in reversed(graph.operators):
         if node.output.name not in reach or not wants[node.output.name]:
             continue
+        n = len(node.inputs)
         todo = [(i, v) for i, v in enumerate(node.inputs)
-                if wants[v.name] and v.name in reach and node.op.is_differentiable(i)]
+                if wants[v.name] and v.name in reach and node.op.is_differentiable(i, n)]
         for _i, v in todo:
             counts[v.name] = counts.get(v.name, 0) + 1
         if todo:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 
+from . import ops as ops_table
 from .errors import GraphError, ShapeError, UsageError
 from .graph import Constant, CycleError, Graph, Variable, dependency_order
 from .models import init_values
@@ -48,8 +49,9 @@ def build_spec(spec: Spec, *, batch: int | None = None, seed: int | None = 0,
                 classes[d.name.name] = dims[c] if isinstance(c, str) else c
     for f in _order(src, flat):
         _apply(graph, src, f, batched, checker.temps)
-        if f.op == "cross_entropy" and f.args[1] in classes:
-            _check_classes(graph, src, f, classes[str(f.args[1])])
+        for logits, y in _class_operands(f):
+            if y in classes:
+                _check_classes(graph, src, f, logits, y, classes[y])
     _objective(graph, spec)
     return init_values(graph, seed)
 
@@ -119,10 +121,18 @@ def _apply(graph: Graph, src: Source, f: Flat, batched: bool, temps: dict[str, s
     _limit(src, f.span, f.text, out.shape)
 
 
-def _check_classes(graph: Graph, src: Source, f: Flat, q: int) -> None:
-    logits = graph[str(f.args[0])]
+def _class_operands(f: Flat) -> list[tuple[str, str]]:
+    """(logits, labels) operand pairs: a loss's non-differentiable operands are its labels."""
+    op, n = ops_table.get(f.op), len(f.args)
+    return [(str(f.args[(k + n // 2) % n] if op.paired else f.args[0]), y)
+            for k, y in enumerate(f.args)
+            if isinstance(y, str) and not op.is_differentiable(k, n)]
+
+
+def _check_classes(graph: Graph, src: Source, f: Flat, name: str, y: str, q: int) -> None:
+    logits = graph[name]
     if logits.shape and logits.shape[-1] != q:
-        raise src.error(f.span, f"class mismatch in '{f.text}': {f.args[1]} has class({q}) but "
+        raise src.error(f.span, f"class mismatch in '{f.text}': {y} has class({q}) but "
                         f"{logits.name} has {logits.shape[-1]} logits (expected {q})")
 
 

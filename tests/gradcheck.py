@@ -19,7 +19,8 @@ def op_graph(op: Op, example: list, seed: int) -> cg.Graph:
     names = []
     for k, (shape, batched) in enumerate(example):
         name = f"a{k}"
-        integer = op.name == "cross_entropy" and k == 1
+        # A loss's non-differentiable operands (cross_entropy's y) are integer class indices.
+        integer = not op.is_differentiable(k, len(example))
         if integer:
             g.label_input(name, shape, batched=batched, integer=True,
                           value=rng.integers(0, q, size=shape))

@@ -86,7 +86,10 @@ def test_rnn_shares_its_weights_over_three_steps():
     g = load_source("rnn_bptt").backward()
     assert [len(g[w].consumers) for w in ("Whx", "Whh", "Wqh")] == [3, 3, 3]
     assert sum(1 for s in g.steps if s.kind == "sum" and s.target.name == "Whh") == 1
-    assert g.constants["invT"].value == pytest.approx(1 / 3)
+    # d2l's figure: one circle per h_t, one per o_t and one for the whole loss.
+    assert [n.op.name for n in g.operators] == ["rnn_cell"] * 3 + ["matmul"] * 3 + [
+        "mean_cross_entropy"]
+    assert [v.name for v in g["L"].producer.inputs] == ["o1", "o2", "o3", "y1", "y2", "y3"]
 
 
 # ---------------------------------------------------------------- CLI
