@@ -138,7 +138,16 @@ def _reduce(node: Operator, i: int, math: str, code: str) -> tuple[str, str]:
 
 def step_record(graph: Graph, step: Step, shape_fmt: ShapeFmt = fmt_shape,
                 unit: set[str] | None = None) -> dict:
-    """Everything the trace prints for one backward step, as plain strings and shapes."""
+    """Everything the trace prints for one backward step, as plain strings and shapes.
+
+    This is the JSON record of docs/json.md ("backward"), shared by serialize and trace.
+    """
+    rec = _record(graph, step, shape_fmt, unit)
+    rec.pop("rhs", None)  # internal: a contribution's right-hand side, for the sum's code
+    return rec
+
+
+def _record(graph: Graph, step: Step, shape_fmt: ShapeFmt, unit: set[str] | None) -> dict:
     obj_label, obj_name = _objective(graph)
     unit = unit_grads(graph) if unit is None else unit
     v = step.target
@@ -155,7 +164,7 @@ def step_record(graph: Graph, step: Step, shape_fmt: ShapeFmt = fmt_shape,
     if step.kind == "sum":
         # Terms in the consumers' forward order: main path first, as the seed writes them.
         terms = sorted((graph.steps[t - 1] for t in step.terms), key=lambda t: t.via.index)
-        parts = [step_record(graph, t, shape_fmt, unit) for t in terms]
+        parts = [_record(graph, t, shape_fmt, unit) for t in terms]
         rec.update(terms=list(step.terms), math=" + ".join(p["math"] for p in parts),
                    prod=" + ".join(p["prod"] for p in parts),
                    code=f"{grad_code(v, obj_name)} = " + " + ".join(p["rhs"] for p in parts),
@@ -171,7 +180,7 @@ def step_record(graph: Graph, step: Step, shape_fmt: ShapeFmt = fmt_shape,
     mt = impl.formula("math", i)
     math = _fill(_drop_unit(mt) if out.name in unit else mt, _ctx(node, "math", i, g_math))
     code = _fill(impl.formula("code", i), _ctx(node, "code", i, grad_code(out, obj_name)))
-    math, code = _reduce(node, i, _strip_parens(math), code)
+    math, code = _reduce(node, i, strip_parens(math), code)
     shapes_names = [shape_fmt(u.shape) for u in node.inputs]
     sctx = _shape_ctx(node, i, shape_fmt(out.shape), shapes_names)
     used = set(_PLACEHOLDER.findall(impl.formula("code", i)))
@@ -208,7 +217,7 @@ def _shape_form(template: str, ctx: dict, operands: list, shape_fmt: ShapeFmt) -
     return "= " + _tidy_shapes(_fill(template, ctx))
 
 
-def _strip_parens(text: str) -> str:
+def strip_parens(text: str) -> str:
     """`(softmax(o) − onehot(y))` → `softmax(o) − onehot(y)` when the parentheses wrap it all."""
     if not (text.startswith("(") and text.endswith(")")):
         return text

@@ -14,7 +14,6 @@ from .nodes import Constant, Operator, Variable
 from .ops import Operand
 
 ROLES = ("input", "label", "param", "constant", "intermediate", "objective")
-LEAF_ROLES = ("input", "label", "param")
 T = TypeVar("T")
 
 

@@ -78,13 +78,8 @@ def to_dict(graph: Graph, *, values: bool = True) -> dict:
         "nodes": nodes,
         "edges": [{"src": s, "dst": d} for s, d in graph.edges],
         "forward": [forward_record(n) for n in graph.operators],
-        "backward": [_jsonable(step_record(graph, s, unit=unit)) for s in graph.steps],
+        "backward": [step_record(graph, s, unit=unit) for s in graph.steps],
     }
-
-
-def _jsonable(rec: dict) -> dict:
-    rec.pop("rhs", None)
-    return rec
 
 
 def to_json(graph: Graph, *, values: bool = True, indent: int | None = 2) -> str:

@@ -143,7 +143,6 @@ def build_trace(graph: Graph, *, values: bool = False, vectors: str = "flat",
     views = []
     for s in shown.steps:
         rec = step_record(shown, s, fmt, unit)
-        rec.pop("rhs", None)  # as serialize does: the JSON has the full code line only
         one = singles.get(key(rec))
         view = StepView(rec, one_sample=one if one and one["code"] != rec["code"] else None,
                         value=summarize(s.value) if values else None,

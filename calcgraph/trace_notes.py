@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from .derivation import _strip_parens, fmt_shape, grad_math, step_record, unit_grads
+from .derivation import fmt_shape, grad_math, step_record, strip_parens, unit_grads
 from .labels import to_unicode
+from .plan import saved_values
 
 if TYPE_CHECKING:
     import numpy as np
@@ -84,7 +85,7 @@ def unroll(graph: Graph, views: list[StepView]) -> None:
         out = []
         pos = 0
         for m in pattern.finditer(math):
-            rep = _strip_parens(sub(m))
+            rep = strip_parens(sub(m))
             wrapped = math[m.start() - 1:m.start()] == "(" and math[m.end():m.end() + 1] == ")"
             out.append(math[pos:m.start()])
             out.append(rep if rep == m.group(0) or wrapped or " " not in rep else f"({rep})")
@@ -100,18 +101,8 @@ def unroll(graph: Graph, views: list[StepView]) -> None:
 
 def memory(graph: Graph) -> list[dict]:
     """Forward values (not parameters) that the backward steps' VJPs read, in forward order."""
-    read: set[str] = set()
-    for step in graph.steps:
-        node = step.via
-        if node is None:
-            continue
-        for key in node.impl.saves:
-            if key == "out":
-                read.add(node.output.name)
-            elif key == "all":
-                read.update(v.name for v in node.inputs)
-            else:
-                read.add(node.inputs[key].name)
+    read = {v.name for step in graph.steps if step.via is not None
+            for v in saved_values(step.via)}
     return [{"name": v.name, "label": to_unicode(v.label), "shape": list(v.shape),
              "bytes": int(v.value.nbytes)}
             for v in graph.variables if v.name in read and v.role not in ("param", "constant")]
