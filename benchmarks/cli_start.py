@@ -6,7 +6,7 @@ import statistics
 import sys
 import tempfile
 
-from calcgraph.render import find_system_dot
+from calcgraph.graphviz.run import find_system_dot
 
 from .procs import calcgraph_command, timed_run
 

@@ -8,7 +8,7 @@ import tracemalloc
 import numpy as np
 
 import calcgraph as cg
-from calcgraph import execute
+from calcgraph.core import engine as execute
 
 from .floors import mlp_floor
 from .graphs import deep_mlp, mlp_graph, weights_of

@@ -34,15 +34,15 @@ def graph_of(nodes: int):
 
 
 def renderers() -> list[str]:
-    from calcgraph.render import find_system_dot
+    from calcgraph.graphviz.run import find_system_dot
 
     return (["system"] if find_system_dot() else []) + ["embedded"]
 
 
 def _child(nodes: int, renderer: str, rounds: int) -> None:
     """In the child: print one JSON line per timed phase, so a timeout keeps what finished."""
-    from calcgraph import render
-    from calcgraph.figure import to_dot
+    from calcgraph.graphviz import run as render
+    from calcgraph.figure.draw import to_dot
 
     g = graph_of(nodes)
     for _ in range(rounds):
@@ -67,8 +67,8 @@ def _run_child(nodes: int, renderer: str, rounds: int, timeout: float) -> dict:
 
 
 def _floor(nodes: int, rounds: int, timeout: float) -> float | None:
-    from calcgraph.figure import to_dot
-    from calcgraph.render import find_system_dot
+    from calcgraph.figure.draw import to_dot
+    from calcgraph.graphviz.run import find_system_dot
 
     dot_exe = find_system_dot()
     if not dot_exe:

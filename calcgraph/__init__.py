@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from .errors import (
+from calcgraph.errors import (
     CalcgraphError,
     GraphError,
     GraphvizNotFound,
@@ -17,12 +17,13 @@ from .errors import (
     UsageError,
 )
 
-__version__ = "0.1.0"
+from calcgraph.version import __version__
 
 # Heavy names (numpy behind them) load on first use, so `calcgraph --help` starts fast.
 _LAZY = {
     "Graph": "graph", "Variable": "graph", "Operator": "graph", "Constant": "graph",
-    "build": "graph", "mlp": "models", "init_values": "models", "OPS": "ops",
+    "build": "graph", "mlp": "graph", "loads_spec": "graph", "load_spec": "graph",
+    "init_values": "core.models", "OPS": "core.ops",
     "load": "sources", "load_source": "sources",
 }
 
@@ -46,6 +47,8 @@ __all__ = [
     "init_values",
     "load",
     "load_source",
+    "load_spec",
+    "loads_spec",
     "mlp",
 ]
 

@@ -1,6 +1,6 @@
 """`python -m calcgraph` runs the CLI."""
 
-from .cli import main
+from calcgraph.cli import main
 
 if __name__ == "__main__":
     main()

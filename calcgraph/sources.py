@@ -7,9 +7,8 @@ import importlib.resources
 from pathlib import Path
 from typing import Any
 
-from .errors import UsageError
-from .graph import Graph
-from .models import mlp
+from calcgraph.errors import UsageError
+from calcgraph.graph import Graph, load_spec, loads_spec, mlp
 
 SUFFIX = ".cg"
 # Variants of the d2l MLP that its sample file cannot express; they go to models.mlp().
@@ -75,7 +74,7 @@ def sample_text(name: str) -> str:
 
 def samples() -> list[tuple[str, str]]:
     """(name, one-line description) for every built-in sample."""
-    from .spec import describe
+    from calcgraph.spec import describe
 
     return [(name, describe(sample_text(name))) for name in sample_names()]
 
@@ -86,8 +85,6 @@ def samples() -> list[tuple[str, str]]:
 def load_source(source: str | None = None, *, batch: int | None = None, seed: int = 0,
                 sets: dict[str, str] | None = None, dtype: str = "float64") -> Graph:
     """The graph a CLI command works on: a built-in sample name (default mlp) or a spec file."""
-    from .spec import load_spec, loads_spec
-
     name, sets = source or "mlp", sets or {}
     if name == "mlp" and any(key in sets for key in MLP_ONLY):
         return mlp(batch=batch, seed=seed, dtype=dtype, **_mlp_kwargs(sets))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 import calcgraph as cg
-from calcgraph.ops import Op
+from calcgraph.core.ops import Op
 
 
 def op_graph(op: Op, example: list, seed: int) -> cg.Graph:

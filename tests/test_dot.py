@@ -1,4 +1,4 @@
-"""Tests for calcgraph.dot: golden DOT, stable bytes, and quoting of every user string."""
+"""Tests for calcgraph.figure.dot: golden DOT, stable bytes, and quoting of every user string."""
 
 from __future__ import annotations
 
@@ -11,9 +11,11 @@ import pytest
 from goldens import check_golden
 
 import calcgraph
-from calcgraph import Graph, dot, render
-from calcgraph.figure import graph_data, to_dot
-from calcgraph.scene import build_scene, text_width
+from calcgraph import Graph
+from calcgraph.figure import dot
+from calcgraph.graphviz import run as render
+from calcgraph.figure.draw import graph_data, to_dot
+from calcgraph.figure.scene import build_scene, text_width
 
 SVG = "{http://www.w3.org/2000/svg}"
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="system Graphviz not installed")
@@ -165,7 +167,7 @@ def test_edges_curve_around_nodes_in_small_graphs_and_go_straight_in_big_ones():
 
 
 def test_many_html_labels_keep_their_attribute_names():
-    from calcgraph import _htmllabels
+    from calcgraph.graphviz import htmllabels as _htmllabels
 
     source = to_dot(_chain(300))
     plain, labels, unsupported = _htmllabels.extract(source)

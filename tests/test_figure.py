@@ -1,4 +1,4 @@
-"""Tests for calcgraph.figure: files of every format, the grid in the SVG, failures, the gallery."""
+"""Tests for calcgraph.figure.draw: files of every format, the grid in the SVG, failures, the gallery."""
 
 from __future__ import annotations
 
@@ -14,9 +14,10 @@ import pytest
 from test_layout import connected_graph, mlp_bias, reference_cells, rnn, two_layer
 
 import calcgraph
-from calcgraph import figure, render
+from calcgraph.figure import draw as figure
+from calcgraph.graphviz import run as render
 from calcgraph.errors import RenderError, UsageError
-from calcgraph.scene_annotations import cuts, overlap, text_width
+from calcgraph.figure.notes import cuts, overlap, text_width
 from calcgraph.sources import load_source, sample_names
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -193,8 +194,8 @@ def test_default_path_is_the_graph_name_in_cwd(tmp_path, monkeypatch, no_system_
 
 
 def test_unknown_format_lists_the_valid_ones(tmp_path):
-    with pytest.raises(UsageError, match=r"unknown format: 'jpg2' \(must be one of \['dot', "
-                                         r"'json', 'pdf', 'png', 'svg'\]\)"):
+    with pytest.raises(UsageError, match=r"unknown format: 'jpg2' \(must be one of \['svg', "
+                                         r"'png', 'pdf', 'dot', 'json'\]\)"):
         figure.render_graph(calcgraph.mlp(), str(tmp_path / "x.jpg2"))
     with pytest.raises(UsageError, match="unknown layout"):
         figure.render_graph(calcgraph.mlp(), str(tmp_path / "x.svg"), layout="circo")

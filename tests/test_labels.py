@@ -6,8 +6,8 @@ import doctest
 
 import pytest
 
-from calcgraph import labels
-from calcgraph.labels import Part, parse, to_ascii, to_unicode
+from calcgraph.text import labels
+from calcgraph.text.labels import Part, parse, to_ascii, to_unicode
 
 
 def test_doctests():

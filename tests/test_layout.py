@@ -1,4 +1,4 @@
-"""Tests for calcgraph.layout: the d2l grid node for node, and clean layouts for other graphs."""
+"""Tests for calcgraph.figure.layout: the d2l grid node for node, and clean layouts for other graphs."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 
 import calcgraph
 from calcgraph import Graph, init_values
-from calcgraph.layout import PITCH, _through, layout, main_chain
+from calcgraph.figure.layout import PITCH, _through, layout, main_chain
 
 DATA = Path(__file__).parent / "data"
 REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
@@ -194,7 +194,7 @@ def test_mlp_edges_point_as_in_the_reference():
 
 
 def test_main_chain_is_the_bottom_row_up_to_the_loss():
-    from calcgraph.layout import _View
+    from calcgraph.figure.layout import _View
 
     chain = main_chain(_View(calcgraph.mlp().to_dict(values=False)))
     assert chain == ["x", "mul1", "z", "phi", "h", "mul2", "o", "l"]

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import calcgraph as cg
-from calcgraph import ops
+from calcgraph.core import ops
 
 CASES = [(name, k) for name, op in sorted(ops.OPS.items()) for k in range(len(op.examples))]
 

@@ -1,4 +1,4 @@
-"""Tests for calcgraph.render: system and embedded Graphviz, PNG, files, errors, cache, timeouts."""
+"""Tests for calcgraph.graphviz.run: system and embedded Graphviz, PNG, files, errors, cache, timeouts."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from calcgraph import _wasm, render
+from calcgraph.graphviz import wasm as _wasm
+from calcgraph.graphviz import run as render
 from calcgraph.errors import GraphvizNotFound, RenderError, UsageError
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
@@ -97,7 +98,7 @@ def test_bad_options_name_the_valid_choices(monkeypatch, tmp_path):
     with pytest.raises(UsageError) as info:
         render.resolve_renderer("x", "svg")
     assert str(info.value) == (
-        "unknown renderer: 'x' (must be one of ['auto', 'embedded', 'system'])"
+        "unknown renderer: 'x' (must be one of ['auto', 'system', 'embedded'])"
     )
     with pytest.raises(UsageError, match="unknown engine: 'nope'"):
         render.render(FIGURE, "svg", engine="nope")
@@ -143,7 +144,7 @@ def test_format_from_path():
     with pytest.raises(UsageError) as info:
         render.format_from_path("fig.jpg2", None)
     assert str(info.value) == (
-        "unknown format: 'jpg2' (must be one of ['dot', 'json', 'pdf', 'png', 'svg'])"
+        "unknown format: 'jpg2' (must be one of ['svg', 'png', 'pdf', 'dot', 'json'])"
     )
     with pytest.raises(UsageError, match="no extension|add an extension"):
         render.format_from_path("figure", None)
@@ -189,7 +190,7 @@ def test_svg_bytes_are_deterministic(renderer):
     first = render.render(FIGURE, "svg", renderer=renderer)
     assert render.render(FIGURE, "svg", renderer=renderer) == first
     code = (
-        "import sys; from calcgraph.render import render; "
+        "import sys; from calcgraph.graphviz.run import render; "
         f"sys.stdout.buffer.write(render(sys.stdin.read(), 'svg', renderer={renderer!r}))"
     )
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}

@@ -75,7 +75,7 @@ def test_unknown_format_is_a_usage_error(tmp_path):
     result = CliRunner().invoke(cli, ["render", "-o", str(tmp_path / "x.jpg2")])
     assert result.exit_code == 2
     assert result.output == ("calcgraph: error: unknown format: 'jpg2' (must be one of "
-                             "['dot', 'json', 'pdf', 'png', 'svg'])\n")
+                             "['svg', 'png', 'pdf', 'dot', 'json'])\n")
 
 
 def test_bad_choices_list_the_valid_ones():
@@ -93,7 +93,7 @@ def test_unwritable_path_is_one_line_exit_1(tmp_path, where, no_system_dot):
 
 
 def test_pdf_without_system_graphviz_names_the_fix(tmp_path, no_system_dot, monkeypatch):
-    from calcgraph import render
+    from calcgraph.graphviz import run as render
 
     monkeypatch.setattr(render, "svg2pdf_available", lambda: False)
     result = CliRunner().invoke(cli, ["render", "-o", str(tmp_path / "f.pdf")])

@@ -14,7 +14,7 @@ from gradcheck import differentiable_leaves, mismatches
 
 import calcgraph as cg
 from calcgraph.cli import cli
-from calcgraph.labels import to_unicode
+from calcgraph.text.labels import to_unicode
 from calcgraph.sources import load_source, sample_names, sample_text, samples
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,7 +58,7 @@ def test_sample_shapes_single_and_batched(name):
 
 @pytest.mark.parametrize("name", NAMES)
 def test_sample_renders_to_svg(name, tmp_path):
-    figure = pytest.importorskip("calcgraph.figure")
+    figure = pytest.importorskip("calcgraph.figure.draw")
     g = load_source(name, batch=2)
     path, used = figure.render_graph(g, str(tmp_path / f"{name}.svg"), renderer="embedded")
     svg = Path(path).read_text(encoding="utf-8")
@@ -71,7 +71,7 @@ def test_sample_renders_to_svg(name, tmp_path):
 
 @pytest.mark.parametrize("name", NAMES)
 def test_sample_traces(name):
-    trace = pytest.importorskip("calcgraph.trace")
+    trace = pytest.importorskip("calcgraph.trace.build")
     g = load_source(name)
     out = io.StringIO()
     trace.print_trace(g, console=trace.make_console(120, out))
@@ -142,7 +142,7 @@ def test_cli_bad_sources(args, code, message):
 
 
 def test_cli_render_a_sample(tmp_path):
-    pytest.importorskip("calcgraph.figure")
+    pytest.importorskip("calcgraph.figure.draw")
     out = tmp_path / "rnn.svg"
     result = CliRunner().invoke(cli, ["render", "rnn_bptt", "-o", str(out), "--renderer",
                                       "embedded"])

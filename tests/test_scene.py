@@ -1,4 +1,4 @@
-"""Tests for calcgraph.scene: the d2l theme, label typography, annotations and their placement."""
+"""Tests for calcgraph.figure.scene: the d2l theme, label typography, annotations and their placement."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ import pytest
 from test_layout import ALL, graph_for, mlp_bias, reference_cells, rnn
 
 import calcgraph
-from calcgraph import scene_annotations
+from calcgraph.figure import notes as scene_annotations
 from calcgraph.errors import UsageError
-from calcgraph.figure import graph_data
-from calcgraph.scene import D2L, Run, build_scene, label_runs, summarize, text_width
-from calcgraph.scene_annotations import box, cuts, overlap, segments
+from calcgraph.figure.draw import graph_data
+from calcgraph.figure.scene import D2L, Run, build_scene, label_runs, summarize, text_width
+from calcgraph.figure.notes import box, cuts, overlap, segments
 from calcgraph.sources import load_source
 
 
@@ -191,7 +191,7 @@ def test_text_width_is_the_bundled_fonts():
     # Annotations are placed by text_width(): it must be what the PNG (resvg with the
     # bundled Liberation Serif, DejaVu Serif for what that lacks) and browsers draw.
     ttlib = pytest.importorskip("fontTools.ttLib")
-    from calcgraph.render import FONT_DIR
+    from calcgraph.graphviz.run import FONT_DIR
 
     fonts = [ttlib.TTFont(FONT_DIR / f) for f in ("LiberationSerif-Regular.ttf",
                                                  "DejaVuSerif.ttf")]

@@ -11,7 +11,8 @@ import pytest
 import calcgraph as cg
 from calcgraph.errors import CalcgraphError, SpecError, UsageError
 from calcgraph.sources import load_source, sample_text
-from calcgraph.spec import describe, load_spec, loads_spec, parse_spec
+from calcgraph.spec import describe, parse_spec
+from calcgraph.graph import load_spec, loads_spec
 
 CORPUS = Path(__file__).parent / "spec_errors"
 CASES = sorted(CORPUS.glob("*.cg"))

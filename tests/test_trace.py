@@ -15,8 +15,8 @@ from goldens import check_golden
 from rich.console import Console
 
 import calcgraph as cg
-from calcgraph.labels import ascii_text
-from calcgraph.trace import Trace, build_trace, print_trace
+from calcgraph.text.labels import ascii_text
+from calcgraph.trace.build import Trace, build_trace, print_trace
 
 ANSI = re.compile(r"\x1b\[")
 

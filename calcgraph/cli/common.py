@@ -1,0 +1,51 @@
+"""What every command shares: error mapping, SOURCE options and loading the graph."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from calcgraph.errors import CalcgraphError
+
+def fail(exc: CalcgraphError) -> None:
+    click.echo(f"calcgraph: error: {exc}", err=True)
+    sys.exit(exc.exit_code)
+
+
+def mapped(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Run a command body; a CalcgraphError becomes one line on stderr and its exit code."""
+
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except CalcgraphError as exc:
+            fail(exc)
+        except KeyboardInterrupt:
+            click.echo("calcgraph: interrupted", err=True)
+            sys.exit(130)
+
+    wrapper.__name__, wrapper.__doc__ = fn.__name__, fn.__doc__
+    return wrapper
+
+
+def source_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """SOURCE plus --batch, --seed and --set, shared by render and trace."""
+    fn = click.option("--set", "sets", multiple=True, metavar="NAME=VALUE",
+                      help="Override a dimension or constant, e.g. --set d=8 --set lam=0.01.")(fn)
+    fn = click.option("--seed", type=int, default=0, show_default=True,
+                      help="Seed for the random inputs and parameters.")(fn)
+    fn = click.option("--batch", type=click.IntRange(min=1), default=None, metavar="N",
+                      help="Batch form: N samples as rows (X is (N, d)).")(fn)
+    fn = click.argument("source", required=False, metavar="[SOURCE]")(fn)
+    return fn
+
+
+def load(source: str | None, batch: int | None, seed: int, sets: tuple[str, ...]):
+    from calcgraph.sources import load_source, parse_sets
+
+    return load_source(source, batch=batch, seed=seed, sets=parse_sets(sets))
+
+

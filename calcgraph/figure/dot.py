@@ -1,0 +1,204 @@
+"""Scene to DOT text: tiny template functions, and one escape function for every user string."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from calcgraph.figure.scene import Key, Node, Note, Run, Scene
+from calcgraph.figure.notes import LINE, text_width
+
+_BARE_ID = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+_KEYWORDS = {"node", "edge", "graph", "digraph", "subgraph", "strict"}
+_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"}
+
+
+def quote(text: str, *, html: bool = False) -> str:
+    r"""Make any user string safe in DOT: a quoted DOT string, or (html=True) HTML-like label text.
+
+    Control characters, lone surrogates and U+FFFE/U+FFFF are dropped (the SVG's XML
+    forbids them); a newline becomes a line break. & < > " become entities in both
+    forms: Graphviz decodes them in labels, and an ID or tooltip that still looked like
+    an entity (`&foo;`) would otherwise reach the SVG raw and break it.
+
+    >>> print(quote('say "hi" \\N'))
+    "say &quot;hi&quot; \\N"
+    >>> quote("a<b> & c\x00\nd", html=True)
+    'a&lt;b&gt; &amp; c<BR/>d'
+    >>> print(quote("two\nlines"), quote("中文"))
+    "two\nlines" "中文"
+    """
+    clean = "".join(c for c in text if c in "\n\t" or (
+        unicodedata.category(c) not in ("Cc", "Cs") and c not in "\ufffe\uffff"))
+    body = "".join(_ENTITIES.get(c, c) for c in clean.replace("\t", " "))
+    if html:
+        return body.replace("\n", "<BR/>")
+    return '"' + body.replace("\\", "\\\\").replace("\n", "\\n") + '"'
+
+
+def dot_id(name: str) -> str:
+    """A node or graph ID: bare when DOT allows it (x, mul1), else quoted.
+
+    >>> dot_id("mul1"), dot_id("node"), dot_id("W 1")
+    ('mul1', '"node"', '"W 1"')
+    """
+    if _BARE_ID.match(name) and name.lower() not in _KEYWORDS:
+        return name
+    return quote(name)
+
+
+def lines_string(lines: tuple[str, ...], align: str = "center") -> str:
+    """Lines as one DOT string, each ended by Graphviz's centre/left/right line break."""
+    if align == "center":
+        return '"' + "\\n".join(quote(line)[1:-1] for line in lines) + '"'
+    end = {"left": "\\l", "right": "\\r"}[align]  # each line ends with its own break
+    return '"' + "".join(quote(line)[1:-1] + end for line in lines) + '"'
+
+
+def num(x: float) -> str:
+    """Fixed, short number text (2 decimals at most), so the DOT is byte-identical on rerun."""
+    text = f"{x:.2f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def attrs(**kv: str | float | None) -> str:
+    """`[k=v, ...]` for the values that are not None; strings must already be quoted."""
+    items = [f"{k}={num(v) if isinstance(v, float) else v}" for k, v in kv.items() if v is not None]
+    return f" [{', '.join(items)}]" if items else ""
+
+
+def html_label(runs: tuple[Run, ...], script_size: float) -> str:
+    """Runs as an HTML-like label: <B>W</B><SUP><FONT POINT-SIZE="6.5">(1)</FONT></SUP>."""
+    if not runs:
+        return '""'
+    out = []
+    for run in runs:
+        text = quote(run.text, html=True)
+        if run.script:
+            text = f'<FONT POINT-SIZE="{num(script_size)}">{text}</FONT>'
+        for flag, tag in ((run.italic, "I"), (run.bold, "B"), (bool(run.script), run.script.upper())):
+            if flag:
+                text = f"<{tag}>{text}</{tag}>"
+        out.append(text)
+    return "<" + "".join(out) + ">"
+
+
+def _pos(x: float | None, y: float | None) -> str | None:
+    return None if x is None or y is None else f'"{num(x)},{num(y)}!"'
+
+
+def inches(pt: float) -> str:
+    """Graphviz sizes nodes in inches; 4 decimals keep 21 pt from rounding to 21.6."""
+    return f"{pt / 72:.4f}"
+
+
+def node_stmt(n: Node, scene: Scene, extra: str = "") -> str:
+    return dot_id(n.id) + attrs(
+        shape="box" if n.shape == "square" else "circle", width=inches(n.width),
+        height=inches(n.height), style="filled", fillcolor=quote(n.fill),
+        label=html_label(n.label, scene.theme.script_size), tooltip=quote(n.tooltip),
+        fontsize=float(n.fontsize) if n.fontsize != scene.theme.fontsize else None,
+        pos=_pos(n.x, n.y), xlabel=extra or None, **{"class": quote(f"{n.kind} {n.role}")}) + ";"
+
+
+def text_stmts(nid: str, lines: tuple[str, ...], x: float, top: float, align: str, size: float,
+               colors: tuple[str, ...], cls: str) -> list[str]:
+    """Lines of text, one plaintext node each, as the scene measured them (text_width()).
+
+    x is the left edge (align 'left'), the right edge ('right') or the centre ('center'),
+    top the top of the first line. Each line is centred on its own point and its node is
+    the measured box (fixedsize=shape): Graphviz's own width estimate, which differs
+    between renderers and versions, then moves no text and bends no edge. The boxes are a
+    little lower than the font size: nodes touching, with esep and with Graphviz 2.x
+    rounding sizes to whole points, make it give up routing and draw every edge straight.
+    """
+    step, out = size * LINE, []
+    for i, line in enumerate(lines):
+        w = text_width(line, size)
+        cx = x + w / 2 if align == "left" else x - w / 2 if align == "right" else x
+        out.append(f"{nid}_{i}" + attrs(
+            shape="plaintext", fixedsize="shape", width=inches(w), height=inches(size - 0.5),
+            margin="0", fontsize=float(size), fontcolor=quote(colors[i]), label=quote(line),
+            pos=_pos(cx, top - (i + 0.5) * step), **{"class": quote(cls)}) + ";")
+    return out
+
+
+def note_stmts(note: Note, nid: str, scene: Scene) -> list[str]:
+    t = scene.theme
+    anchor = {"left": note.x - note.width / 2, "right": note.x + note.width / 2}.get(
+        note.align, note.x)
+    colors = tuple(t.faint_color if i in note.faint else t.note_color
+                   for i in range(len(note.lines)))
+    return text_stmts(nid, note.lines, anchor, note.y + note.height / 2, note.align,
+                      t.note_size, colors, "note")
+
+
+def key_stmts(key: Key, nid: str, scene: Scene) -> list[str]:
+    t = scene.theme
+    lines = tuple(key.text.split("\n"))
+    colors = (t.stroke,) * len(lines)
+    half = len(lines) * t.note_size * LINE / 2
+    if key.kind == "text":  # key.x is the left edge of the block, key.y its middle
+        return text_stmts(nid, lines, key.x, key.y + half, "left", t.note_size, colors,
+                          "legend")
+    fill = {"param": t.param_fill, "operator": t.op_fill}.get(key.kind, t.var_fill)
+    return [
+        f"{nid}s" + attrs(shape="circle" if key.kind == "operator" else "box",
+                          width=inches(9), height=inches(9), style="filled",
+                          fillcolor=quote(fill), label='""', pos=_pos(key.x, key.y),
+                          **{"class": quote("legend")}) + ";",
+        *text_stmts(f"{nid}t", lines, key.x + 8, key.y + half, "left", t.note_size, colors,
+                    "legend"),
+    ]
+
+
+def _prefix(scene: Scene) -> str:
+    """An ID prefix for notes and legend entries that no graph node name starts with."""
+    prefix = "_note"
+    while any(n.id.startswith(prefix) for n in scene.nodes):
+        prefix = "_" + prefix
+    return prefix
+
+
+SPLINE_LIMIT = 80  # nodes (variables + operators) up to which edges curve around nodes
+
+
+def to_dot(scene: Scene) -> str:
+    """The whole DOT text of a scene: pinned positions (neato -n2) or, for layout 'dot', none."""
+    t = scene.theme
+    pinned = scene.layout == "d2l"
+    # margin=0: PDF pages otherwise get Graphviz's half-inch paper margin on every side.
+    # esep: spline routing needs a margin around nodes smaller than the gap to the notes,
+    # or Graphviz falls back to straight edges through nodes.
+    # Spline routing around pinned nodes grows steeply with size (system Graphviz 2.43: 1 s at
+    # 47 nodes, 5 s at 100, minutes at 1000): past SPLINE_LIMIT nodes, edges are straight.
+    curved = not pinned or len(scene.nodes) <= SPLINE_LIMIT
+    graph = attrs(splines="true" if curved else "line", outputorder="edgesfirst", bgcolor="white", pad='"0.1"',
+                  margin="0", esep='"+0.5"', rankdir=None if pinned else "LR",
+                  forcelabels=None if pinned else "true")
+    lines = [
+        f"digraph {dot_id(scene.name)} {{",
+        f"graph{graph};",
+        "node" + attrs(fontname=quote(t.font), fontsize=float(t.fontsize), fixedsize="true",
+                       penwidth=float(t.penwidth), color=quote(t.stroke),
+                       fontcolor=quote(t.stroke)) + ";",
+        "edge" + attrs(arrowhead=t.arrowhead, arrowsize=float(t.arrowsize),
+                       penwidth=float(t.penwidth), color=quote(t.stroke)) + ";",
+    ]
+    notes = {note.node: note for note in scene.notes}
+    for n in scene.nodes:  # without pins Graphviz places each annotation itself (xlabel)
+        note = notes.get(n.id) if not pinned else None
+        lines.append(node_stmt(n, scene, lines_string(note.lines) if note else ""))
+    lines += [f"{dot_id(e.src)} -> {dot_id(e.dst)};" for e in scene.edges]
+    prefix = _prefix(scene)
+    if not pinned and scene.legend:
+        swatch = {"variable": "□ ", "param": "■ ", "operator": "○ "}
+        text = "   ".join(swatch.get(k.kind, "") + k.text for k in scene.legend)
+        lines.append("graph" + attrs(label=quote(text), labelloc="b",
+                                     fontsize=float(t.note_size), fontname=quote(t.font)) + ";")
+    if pinned:
+        for i, note in enumerate(scene.notes):
+            lines += note_stmts(note, f"{prefix}{i}", scene)
+        for i, key in enumerate(scene.legend):
+            lines += key_stmts(key, f"{prefix}_key{i}", scene)
+    return "\n".join(lines) + "\n}\n"

@@ -1,0 +1,73 @@
+"""The glue behind `calcgraph render` and Graph.to_dot/render/_repr_svg_: graph → scene → DOT → file."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from calcgraph.figure import dot
+from calcgraph.graphviz import run as render
+from calcgraph.figure.scene import build_scene
+from calcgraph.options import ANNOTATE, LAYOUTS, RENDERERS, choose
+
+if TYPE_CHECKING:
+    from calcgraph.core.graph import Graph
+
+
+def graph_data(graph: Graph | Mapping[str, Any], annotate: str = "shapes") -> Mapping[str, Any]:
+    """The plain data the scene reads, after the passes the annotations need."""
+    if isinstance(graph, Mapping):
+        return graph
+    choose(annotate, ANNOTATE, "annotate")
+    if annotate in ("grads", "all"):
+        graph.backward()
+    elif annotate == "values":
+        graph.forward()
+    return graph.to_dict(values=annotate in ("values", "grads", "all"))
+
+
+def to_dot(graph: Graph | Mapping[str, Any], *, annotate: str = "shapes", layout: str = "d2l",
+           legend: bool = False) -> str:
+    """The figure as DOT text: pinned d2l positions (neato -n2) or, layout='dot', none."""
+    data = graph_data(graph, annotate)
+    return dot.to_dot(build_scene(data, annotate=annotate, layout_name=layout, legend=legend))
+
+
+def default_path(graph: Graph | Mapping[str, Any], fmt: str | None = None) -> str:
+    """`<graph name>.svg` (or .fmt) in the current folder, the name made file-safe."""
+    name = graph["name"] if isinstance(graph, Mapping) else graph.name
+    safe = re.sub(r"[^\w.-]+", "_", str(name)).strip("._") or "graph"
+    return f"{safe}.{(fmt or 'svg').lower()}"
+
+
+def render_graph(graph: Graph, path: str | None = None, fmt: str | None = None, *,
+                 annotate: str = "shapes", renderer: str = "auto", layout: str = "d2l",
+                 scale: float = 2.0, legend: bool = False) -> tuple[str, str | None]:
+    """Write the figure; returns (path written, 'system' | 'embedded', or None for dot/json)."""
+    choose(layout, LAYOUTS, "layout")
+    choose(renderer, RENDERERS, "renderer")
+    path = path or default_path(graph, fmt)
+    kind = render.format_from_path(path, fmt)
+    if kind == "json":
+        graph.backward()  # so that values and gradients are in the file
+        render.write_atomic(path, graph.to_json().encode("utf-8"))
+        return path, None
+    source = to_dot(graph, annotate=annotate, layout=layout, legend=legend)
+    if kind == "dot":
+        render.write_atomic(path, source.encode("utf-8"))
+        return path, None
+    pinned = layout == "d2l"
+    used = render.render_to_file(source, path, kind, renderer=renderer, scale=scale,
+                                 pinned=pinned, engine="neato" if pinned else "dot")
+    return path, used
+
+
+def svg_text(graph: Graph | Mapping[str, Any], **options: Any) -> str:
+    """The figure as SVG text, for Jupyter; works without a system Graphviz."""
+    pinned = options.get("layout", "d2l") == "d2l"
+    svg = render.render(to_dot(graph, **options), "svg", renderer="auto", pinned=pinned,
+                        engine="neato" if pinned else "dot")
+    return svg.decode("utf-8")
+
+

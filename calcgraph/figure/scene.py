@@ -1,0 +1,183 @@
+"""Every visual decision as plain data: shapes, sizes, colours, label runs, positions in pt, edges."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from calcgraph.options import ANNOTATE, LAYOUTS, choose
+from calcgraph.text.labels import parse
+from calcgraph.figure.layout import Layout, layout
+from calcgraph.figure.notes import LINE, fmt_shape, gets_grad, note_lines, place, summarize, text_width
+
+__all__ = ["D2L", "Edge", "Key", "Node", "Note", "Run", "Scene", "Theme",
+           "build_scene", "fmt_shape", "label_runs", "summarize", "text_width"]
+
+
+
+@dataclass(frozen=True)
+class Theme:
+    """The d2l look (reference/README.md): sizes in pt, colours, fonts."""
+
+    var_size: float = 21.0
+    op_size: float = 23.0
+    pitch: tuple[float, float] = (41.0, 39.0)
+    penwidth: float = 1.0
+    op_fill: str = "#B2D9FF"
+    param_fill: str = "#66BFFF"
+    var_fill: str = "white"
+    stroke: str = "black"
+    font: str = "Times-Roman"
+    fontsize: float = 9.0
+    symbol_size: float = 12.0  # ×, +, ⊙ … in the circles: a 9 pt × is a speck
+    script_size: float = 6.5
+    note_size: float = 6.5
+    note_color: str = "#555555"
+    faint_color: str = "#999999"  # a gradient shape that backward does not compute
+    arrowhead: str = "vee"
+    arrowsize: float = 0.5
+
+
+D2L = Theme()
+
+
+@dataclass(frozen=True)
+class Run:
+    """A run of label text with its style; script is '', 'sup' or 'sub'."""
+
+    text: str
+    bold: bool = False
+    italic: bool = False
+    script: str = ""
+
+
+@dataclass(frozen=True)
+class Node:
+    """A square (variable) or circle (operator) with its label runs and, once placed, position."""
+
+    id: str
+    kind: str  # "variable" | "operator"
+    role: str  # input, label, param, intermediate, objective, operator
+    shape: str  # "square" | "circle"
+    width: float
+    height: float
+    fill: str
+    label: tuple[Run, ...]
+    tooltip: str
+    fontsize: float = 9.0
+    x: float | None = None  # centre in pt, y up; None when Graphviz lays the graph out
+    y: float | None = None
+    cell: tuple[int, int] | None = None
+
+
+@dataclass(frozen=True)
+class Edge:
+    src: str
+    dst: str
+
+
+@dataclass(frozen=True)
+class Note:
+    """Annotation text beside a node: lines, and the centre of its box in pt (None: beside).
+
+    The box is width × height: the widest line's text_width() by one LINE per line.
+    """
+
+    node: str
+    lines: tuple[str, ...]
+    x: float | None = None
+    y: float | None = None
+    width: float = 0.0
+    height: float = 0.0
+    align: str = "center"  # lines centred, or left/right-aligned toward the node
+    faint: tuple[int, ...] = ()  # indices of lines drawn in the theme's faint_color
+
+
+@dataclass(frozen=True)
+class Key:
+    """One legend entry: a swatch ('variable', 'param', 'operator') or 'text', at x, y (pt)."""
+
+    kind: str
+    text: str
+    x: float | None = None
+    y: float | None = None
+
+
+@dataclass(frozen=True)
+class Scene:
+    """The whole figure; positions are None for layout 'dot' (Graphviz places the nodes)."""
+
+    name: str
+    layout: str
+    theme: Theme
+    nodes: tuple[Node, ...]
+    edges: tuple[Edge, ...]
+    notes: tuple[Note, ...] = ()
+    legend: tuple[Key, ...] = ()
+    pitch: tuple[float, float] = (41.0, 39.0)
+    grid: Layout | None = field(default=None, compare=False)
+
+
+def label_runs(markup: str, *, kind: str, ndim: int) -> tuple[Run, ...]:
+    """d2l typography: arrays bold upright, scalars and operator letters italic, scripts small."""
+    runs = []
+    for part in parse(markup):
+        if part.kind == "base":
+            letter = part.text.isalpha() and len(part.text) == 1
+            bold = kind == "variable" and ndim > 0
+            italic = (kind == "variable" and ndim == 0) or (kind == "operator" and letter)
+            runs.append(Run(part.text, bold=bold, italic=italic))
+        else:  # a script: letters are math variables (W_hx), digits and brackets upright
+            runs.append(Run(part.text, italic=part.text.isalpha(), script=part.kind))
+    return tuple(runs)
+
+
+def build_scene(data: Mapping[str, Any], *, annotate: str = "shapes", layout_name: str = "d2l",
+                legend: bool = False, theme: Theme = D2L) -> Scene:
+    """The figure of a graph given as plain data (Graph.to_dict()), ready for dot.to_dot()."""
+    choose(annotate, ANNOTATE, "annotate")
+    choose(layout_name, LAYOUTS, "layout")
+    obj_id = data.get("objective")
+    by_id = {n["id"]: n for n in data["nodes"]}
+    obj = by_id[obj_id]["label_text"] if obj_id in by_id else "J"
+    grads = gets_grad(data)
+    nodes, notes = [], []
+    for n in data["nodes"]:
+        var = n["kind"] == "variable"
+        size = theme.var_size if var else theme.op_size
+        role = n.get("role", "intermediate") if var else n.get("op", "operator")
+        fill = (theme.op_fill if not var else theme.param_fill if role == "param"
+                else theme.var_fill)
+        ndim = len(n.get("shape", ()))
+        tip = (f"{n['id']}: {role} {fmt_shape(n['shape'])}" if var
+               else f"{n['id']}: {n.get('op', '')}({', '.join(n.get('inputs', ()))})")
+        runs = label_runs(n["label"], kind=n["kind"], ndim=ndim)
+        symbol = not var and len(runs) == 1 and not any(c.isalnum() for c in runs[0].text)
+        nodes.append(Node(n["id"], n["kind"], role, "square" if var else "circle", size, size,
+                          fill, runs, tip, theme.symbol_size if symbol else theme.fontsize))
+        lines, faint = note_lines(n, annotate, obj, n["id"] in grads) if var else ((), ())
+        if layout_name == "dot":  # Graphviz's external labels have one colour: no faint lines
+            lines, faint = tuple(t for i, t in enumerate(lines) if i not in faint), ()
+        if lines:
+            notes.append(Note(n["id"], lines, width=max(text_width(t, theme.note_size)
+                                                        for t in lines),
+                              height=len(lines) * theme.note_size * LINE, faint=faint))
+    edges = tuple(Edge(e["src"], e["dst"]) for e in data["edges"])
+    keys = _legend(annotate, obj, any(n.faint for n in notes)) if legend else ()
+    scene = Scene(str(data.get("name", "graph")), layout_name, theme, tuple(nodes), edges,
+                  tuple(notes), keys, theme.pitch)
+    return scene if layout_name == "dot" else place(scene, layout(data))
+
+
+def _legend(annotate: str, obj: str, faint: bool) -> tuple[Key, ...]:
+    """Swatches for the three kinds of node, then the typography and annotation notes."""
+    lines = ["bold: vector or matrix, italic: scalar"]
+    if annotate in ("shapes", "all"):
+        lines.append(f"(5, 4): value shape, ∂{obj}: (5, 4): gradient shape")
+    if faint:
+        lines.append(f"light grey ∂{obj}: a gradient that backward does not compute")
+    if annotate in ("values", "grads", "all"):
+        lines.append("μ σ: mean and standard deviation of a larger array")
+    return (Key("variable", "variable"), Key("param", "parameter"), Key("operator", "operator"),
+            Key("text", "\n".join(lines)))

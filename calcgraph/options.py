@@ -1,0 +1,34 @@
+"""Every choice list a user can name, defined once, and the one function that validates them.
+
+The CLI builds its click.Choice lists from these tuples, and the library checks the same
+tuples with `choose`, so a new choice is added in one place and every message lists it.
+"""
+
+from __future__ import annotations
+
+from calcgraph.errors import CalcgraphError, UsageError
+
+ANNOTATE = ("none", "shapes", "values", "grads", "all")  # what the figure writes beside a node
+LAYOUTS = ("d2l", "dot")  # calcgraph's grid, or Graphviz's own layout
+RENDERERS = ("auto", "system", "embedded")  # which Graphviz draws
+FORMATS = ("svg", "png", "pdf", "dot", "json")  # what `calcgraph render` writes
+RENDER_FORMATS = ("svg", "png", "pdf")  # what Graphviz (and resvg) make
+ENGINES = ("circo", "dot", "fdp", "neato", "nop", "nop2", "osage", "patchwork", "sfdp", "twopi")
+VECTORS = ("flat", "column", "row")  # single-sample vectors as (q,), (q, 1) or (1, q)
+KEEPS = ("all", "needed")  # every node's value, or only what backward reads
+CHECKS = ("auto", "all", "none")  # NaN/Inf checks after each pass
+
+
+def choose(value: object, choices: tuple[str, ...], what: str,
+           error: type[CalcgraphError] = UsageError) -> str:
+    """`value` if it is one of `choices`, else `error` naming what and every valid choice.
+
+    >>> choose("svg", FORMATS, "format")
+    'svg'
+    >>> choose("jpg2", FORMATS, "format")
+    Traceback (most recent call last):
+    calcgraph.errors.UsageError: unknown format: 'jpg2' (must be one of ['svg', 'png', 'pdf', 'dot', 'json'])
+    """
+    if value.__class__ is str and value in choices:
+        return value  # type: ignore[return-value]
+    raise error(f"unknown {what}: {value!r} (must be one of {list(choices)})")

@@ -1,0 +1,162 @@
+"""A checked spec into a Graph: --set overrides, batch axes, dependency order, errors at lines."""
+
+from __future__ import annotations
+
+import math
+import re
+
+from calcgraph.core import ops as ops_table
+from calcgraph.errors import GraphError, ShapeError, UsageError
+from calcgraph.core.graph import Graph
+from calcgraph.core.nodes import Constant, Variable
+from calcgraph.core.order import CycleError, dependency_order
+from calcgraph.core.models import init_values
+from calcgraph.spec.syntax import Const, Source, Span, Spec
+from calcgraph.spec.checker import Checker, Flat
+
+MAX_ELEMENTS = 10_000_000  # per array: calcgraph draws small teaching graphs
+_WHERE = re.compile(r"^\w+ '[^']*'(?: \([\w ]+\))?: ")  # the builder's "matmul 'z': " prefix
+
+
+def build_spec(spec: Spec, *, batch: int | None = None, seed: int | None = 0,
+               sets: dict[str, str] | None = None, dtype: str = "float64",
+               name: str = "spec", graph_type: type[Graph] = Graph) -> Graph:
+    """The graph a spec describes, with seeded values (see models.init_values)."""
+    src = spec.source
+    checker = Checker(spec)
+    flat = checker.run()
+    dims, consts = _overrides(spec, checker.dims, sets or {}, name)
+    graph = graph_type(spec.name.name if spec.name else name, dtype=dtype, batch=batch, dims=dims,
+                  title=spec.title or spec.description)
+    batched = batch is not None
+    classes: dict[str, int] = {}
+    for d in spec.decls:
+        label = _label(d.attrs, batched)
+        if isinstance(d, Const):
+            graph.constant(d.name.name, consts[d.name.name], label=label, doc=d.doc)
+            continue
+        shape = tuple(dims[s.value] if isinstance(s.value, str) else s.value for s in d.shape)
+        if batched and d.kind != "param":
+            shape = (batch, *shape)
+        _limit(src, d.span, d.name.name, shape)
+        if d.kind == "input":
+            graph.input(d.name.name, shape, label=label, batched=batched, doc=d.doc)
+        elif d.kind == "param":
+            graph.param(d.name.name, shape, label=label, doc=d.doc)
+        else:
+            graph.label_input(d.name.name, shape, label=label, batched=batched,
+                              integer=d.classes is not None, doc=d.doc)
+            if d.classes is not None:
+                c = d.classes.value
+                classes[d.name.name] = dims[c] if isinstance(c, str) else c
+    for f in _order(src, flat):
+        _apply(graph, src, f, batched, checker.temps)
+        for logits, y in _class_operands(f):
+            if y in classes:
+                _check_classes(graph, src, f, logits, y, classes[y])
+    _objective(graph, spec)
+    return init_values(graph, seed)
+
+
+def _label(attrs: dict, batched: bool) -> str | None:
+    if batched and "batched" in attrs:
+        return attrs["batched"].value
+    return attrs["label"].value if "label" in attrs else None
+
+
+def _overrides(spec: Spec, dims: dict[str, int], sets: dict[str, str],
+               name: str) -> tuple[dict[str, int], dict[str, float]]:
+    """The file's dimensions and constants, with --set NAME=VALUE applied."""
+    dims = dict(dims)
+    consts = {d.name.name: d.value for d in spec.decls if isinstance(d, Const)}
+    for key, text in sets.items():
+        if key in dims:
+            try:
+                value = int(text)
+            except ValueError:
+                value = 0
+            if value < 1 or value > MAX_ELEMENTS:
+                raise UsageError(f"--set {key}={text}: bad dimension (expected a positive "
+                                 f"integer up to {MAX_ELEMENTS})")
+            dims[key] = value
+        elif key in consts:
+            try:
+                consts[key] = float(text)
+            except ValueError:
+                consts[key] = math.nan
+            if not math.isfinite(consts[key]):
+                raise UsageError(f"--set {key}={text}: expected a number")
+        else:
+            known = ", ".join(sorted([*dims, *consts])) or "it has none"
+            graph = spec.name.name if spec.name else name
+            raise UsageError(f"--set {key}={text}: {graph} has no dimension or constant "
+                             f"{key!r} (must be one of: {known})")
+    return dims, consts
+
+
+def _limit(src: Source, span: Span, name: str, shape: tuple[int, ...]) -> None:
+    size = math.prod(shape)
+    if size > MAX_ELEMENTS:
+        raise src.error(span, f"'{name}' would hold {size:,} numbers {shape} (at most "
+                        f"{MAX_ELEMENTS:,}: calcgraph is for small teaching graphs)")
+
+
+def _order(src: Source, flat: list[Flat]) -> list[Flat]:
+    """Equations sorted so each comes after what it reads; file order otherwise kept."""
+    try:
+        return dependency_order(flat, lambda f: f.out, lambda f: f.refs)
+    except CycleError as exc:
+        raise src.error(exc.ref, f"{exc} (a value cannot depend on itself)") from None
+
+
+def _apply(graph: Graph, src: Source, f: Flat, batched: bool, temps: dict[str, str]) -> None:
+    label = f.label[1] if batched and f.label[1] is not None else f.label[0]
+    try:
+        out = graph.apply(f.op, *f.args, out=f.out, name=f.node, symbol=f.symbol, label=label,
+                          doc=f.doc)
+    except GraphError as exc:
+        detail = _WHERE.sub("", str(exc))
+        for temp, text in temps.items():  # say "W1 @ x", not the made-up name W1x
+            detail = re.sub(rf"\b{re.escape(temp)}\b", text, detail)
+        kind = "shape mismatch in" if isinstance(exc, ShapeError) else "cannot compute"
+        raise src.error(f.span, f"{kind} '{f.text}': {detail}") from None
+    _limit(src, f.span, f.text, out.shape)
+
+
+def _class_operands(f: Flat) -> list[tuple[str, str]]:
+    """(logits, labels) operand pairs: a loss's non-differentiable operands are its labels."""
+    op, n = ops_table.get(f.op), len(f.args)
+    return [(str(f.args[(k + n // 2) % n] if op.paired else f.args[0]), y)
+            for k, y in enumerate(f.args)
+            if isinstance(y, str) and not op.is_differentiable(k, n)]
+
+
+def _check_classes(graph: Graph, src: Source, f: Flat, name: str, y: str, q: int) -> None:
+    logits = graph[name]
+    if logits.shape and logits.shape[-1] != q:
+        raise src.error(f.span, f"class mismatch in '{f.text}': {y} has class({q}) but "
+                        f"{logits.name} has {logits.shape[-1]} logits (expected {q})")
+
+
+def _objective(graph: Graph, spec: Spec) -> None:
+    src = spec.source
+    if not spec.objectives:
+        sinks = [v.name for v in graph.variables
+                 if v.producer is not None and not v.consumers and v.shape == ()]
+        hint = (f"add the line 'objective {sinks[0]}' to differentiate {sinks[0]}"
+                if len(sinks) == 1 else "expected a line such as 'objective J' naming the "
+                "scalar to differentiate")
+        raise src.error(src.end(), f"missing objective ({hint})")
+    ref = spec.objectives[0]
+    node = graph[ref.name]
+    if not isinstance(node, Variable) or node.producer is None:
+        what = "a constant" if isinstance(node, Constant) else {
+            "input": "an input", "param": "a parameter", "label": "a label"}[node.role]
+        raise src.error(ref.span, f"objective '{ref.name}' is {what} (expected the result of "
+                        "an equation, such as a loss)")
+    try:
+        graph.set_objective(ref.name)
+    except GraphError as exc:
+        hint = " (a loss, sum(...) or mean(...) gives one)" if "scalar" in str(exc) else ""
+        raise src.error(ref.span, f"{exc}{hint}") from None
+

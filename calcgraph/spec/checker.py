@@ -1,0 +1,235 @@
+"""Static checks of a parsed spec, in file order, and its equations flattened to one op each."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from calcgraph.core.ops import OPS
+from calcgraph.spec.syntax import Call, Const, Decl, Equation, Expr, Num, Ref, Span, Spec, did_you_mean
+
+
+@dataclass
+class Flat:
+    """One equation `out = op(args)` of the graph; nested expressions give several."""
+
+    out: str
+    op: str
+    args: list[str | float]
+    node: str
+    span: Span  # the expression, for shape errors
+    refs: list[tuple[str, Span]] = field(default_factory=list)  # array operands and where
+    symbol: str | None = None
+    label: tuple[str | None, str | None] = (None, None)  # (label, label with --batch)
+    doc: str = ""
+    text: str = ""  # the expression's source text
+
+
+class Checker:
+    """Walks the statements in file order, so the first error reported is the earliest."""
+
+    def __init__(self, spec: Spec):
+        self.spec, self.src = spec, spec.source
+        self.dims: dict[str, int] = {}
+        self.kinds: dict[str, str] = {}  # every array or constant: input|param|label|const|var
+        self.first: dict[str, Span] = {}  # where each user name (incl. node names) first appears
+        for d in spec.decls:
+            self.kinds.setdefault(d.name.name, d.kind if isinstance(d, Decl) else "const")
+            self.first.setdefault(d.name.name, d.name.span)
+        for e in spec.equations:
+            self.kinds.setdefault(e.out.name, "var")
+            self.first.setdefault(e.out.name, e.out.span)
+            if "node" in e.attrs:
+                self.first.setdefault(e.attrs["node"].value, e.attrs["node"].span)
+        self.seen: dict[str, Span] = {}  # names defined so far, in file order
+        self.taken: set[str] = set()  # names calcgraph made up (temporaries, node ids)
+        self.temps: dict[str, str] = {}  # made-up result name → the source text it computes
+        self.flat: list[Flat] = []
+
+    def run(self) -> list[Flat]:
+        """Check every statement; return the equations, flattened, in file order."""
+        dim_lines: dict[str, int] = {}
+        for d in self.spec.dims:
+            if d.name.name in self.dims:
+                raise self.src.error(d.name.span, f"duplicate dimension '{d.name.name}' (first "
+                                     f"defined on line {dim_lines[d.name.name]})")
+            self.dims[d.name.name], dim_lines[d.name.name] = d.value, d.name.span.line
+        statements = [*self.spec.decls, *self.spec.equations, *self.spec.objectives]
+        for st in sorted(statements, key=_line):
+            if isinstance(st, Decl):
+                self._define(st.name)
+                for size in [*st.shape, *([st.classes] if st.classes else [])]:
+                    self.size(size.value, size.span)
+            elif isinstance(st, Const):
+                if st.name.name in self.dims:
+                    # --set NAME=... could not tell the two apart.
+                    raise self.src.error(st.name.span, f"duplicate definition of "
+                                         f"'{st.name.name}' (first defined on line "
+                                         f"{dim_lines[st.name.name]} as a dimension; a constant "
+                                         "needs a name of its own)")
+                self._define(st.name)
+            elif isinstance(st, Equation):
+                self._define(st.out)
+                self._equation(st)
+            else:
+                self._ref(st)
+        return self.flat
+
+    # ------------------------------------------------------------ names
+
+    def _define(self, ref: Ref) -> None:
+        # Dimensions live apart from arrays: mlp has both a dimension h and an array h.
+        if ref.name in self.seen:
+            raise self.src.error(ref.span, f"duplicate definition of '{ref.name}' (first "
+                                 f"defined on line {self.seen[ref.name].line})")
+        self.seen[ref.name] = ref.span
+
+    def size(self, value: str | int, span: Span) -> int:
+        if isinstance(value, int):
+            return value
+        if value not in self.dims:
+            known = ", ".join(self.dims) or "none yet; declare one with dim " + value + " = 4"
+            raise self.src.error(span, f"unknown dimension '{value}'"
+                                 + (did_you_mean(value, self.dims) or f" (dimensions: {known})"))
+        return self.dims[value]
+
+    def _ref(self, ref: Ref) -> str:
+        if ref.name in self.kinds:
+            return self.kinds[ref.name]
+        if ref.name in self.dims:
+            raise self.src.error(ref.span, f"'{ref.name}' is a dimension, not an array "
+                                 "(dimensions only size shapes)")
+        hint = did_you_mean(ref.name, self.kinds) or (
+            f" (declare it, e.g. param {ref.name} : (d), or define it with {ref.name} = ...)")
+        raise self.src.error(ref.span, f"undeclared name '{ref.name}'{hint}")
+
+    # ------------------------------------------------------------ equations
+
+    def _equation(self, eq: Equation) -> None:
+        if not isinstance(eq.expr, Call):
+            raise self.src.error(eq.expr.span, f"'{eq.out.name} = ...' needs an op on the "
+                                 "right, e.g. relu(x) or W @ x (a bare name or number only "
+                                 "renames it)")
+        node = eq.attrs.get("node")
+        if node is not None:
+            where = self.seen.get(node.value) or self.first[node.value]
+            if where != node.span:
+                raise self.src.error(node.span, f"duplicate definition of '{node.value}' "
+                                     f"(also defined on line {where.line})")
+            self.seen[node.value] = node.span
+        label, batched = eq.attrs.get("label"), eq.attrs.get("batched")
+        symbol = eq.attrs.get("symbol")
+        self._flatten(eq.expr, eq.out.name, node.value if node else None,
+                      symbol.value if symbol else None,
+                      (label.value if label else None, batched.value if batched else None),
+                      eq.doc)
+
+    def _flatten(self, call: Call, out: str | None, node: str | None = None,
+                 symbol: str | None = None, label: tuple = (None, None), doc: str = "") -> str:
+        op, args = self._signature(call)
+        values: list[str | float] = []
+        refs: list[tuple[str, Span]] = []
+        for a in args:
+            if isinstance(a, Num):
+                values.append(a.value)
+            elif isinstance(a, Ref):
+                values.append(a.name)
+                if self.kinds[a.name] != "const":
+                    refs.append((a.name, a.span))
+            else:
+                name = self._flatten(a, None)
+                values.append(name)
+                refs.append((name, a.span))
+        text = self._text(call.span)
+        if out is None:
+            out = self._temp(text)
+            label = (f"t_{out[1:]}" if len(out) == 2 else f"t_{{{out[1:]}}}", None)  # t₁₂
+        self.flat.append(Flat(out, op, values, node or self._node_id(op, out), call.span, refs,
+                              symbol, label, doc, text))
+        return out
+
+    def _signature(self, call: Call) -> tuple[str, tuple[Expr, ...]]:
+        """The op and its arguments, with `c * x` read as scale(x, c); checks each argument."""
+        op, args = call.op, call.args
+        if op not in OPS:
+            hint = did_you_mean(op, OPS) or f" (known ops: {', '.join(sorted(OPS))})"
+            raise self.src.error(call.op_span, f"unknown op '{op}'{hint}")
+        consts = [self._is_const(a) for a in args]
+        if call.infix == "*" and consts[0] != consts[1]:
+            op, args = "scale", (args[1], args[0]) if consts[0] else args
+        elif call.infix and any(consts):
+            bad = args[consts.index(True)]
+            raise self.src.error(bad.span, f"'{self._text(bad.span)}' is a constant, but "
+                                 f"'{call.infix}' needs arrays on both sides (a constant can "
+                                 "only scale an array: c * x)")
+        spec = OPS[op]
+        nparams = len(spec.params)
+        arrays = len(args) - nparams
+        # l2(W1, W2) has the right count for l2(W1, lam) but forgets its constant.
+        no_consts = spec.arity is None and nparams and not any(
+            self._is_const(a) for a in args[-nparams:])
+        if no_consts or ((arrays != spec.arity) if spec.arity is not None else arrays < 1):
+            missing = f" (no constant for {', '.join(spec.params)})" if no_consts else ""
+            raise self.src.error(call.span, f"wrong number of arguments: {op} takes "
+                                 f"{_arity(op)}, got {len(args)}{missing}")
+        for i, a in enumerate(args):
+            is_const = self._is_const(a)
+            if i >= arrays and not is_const:
+                p = spec.params[i - arrays]
+                raise self.src.error(a.span, f"{op} takes a constant for '{p}' (a number or "
+                                     f"a name declared with const), found array "
+                                     f"'{self._text(a.span)}'")
+            if i < arrays and is_const:
+                what = "the number" if isinstance(a, Num) else "the constant"
+                raise self.src.error(a.span, f"{op} takes an array here, found {what} "
+                                     f"'{self._text(a.span)}' (only constant slots such as "
+                                     "scale's c take numbers and constants)")
+        return op, args
+
+    def _is_const(self, a: Expr) -> bool:
+        if isinstance(a, Num):
+            return True
+        return isinstance(a, Ref) and self._ref(a) == "const"
+
+    def _temp(self, text: str) -> str:
+        # Short on purpose: the figure draws it in a small square; the trace defines it.
+        k = len(self.temps)
+        while not self._free(f"t{k + 1}"):
+            k += 1
+        self.temps[f"t{k + 1}"] = text
+        return f"t{k + 1}"
+
+    def _node_id(self, op: str, out: str) -> str:
+        # Unnamed operator nodes get the builder's default id, made unique if a user name has it.
+        base, k = f"{op}_{out}", 1
+        name = base
+        while not self._free(name):
+            k += 1
+            name = f"{base}_{k}"
+        return name
+
+    def _free(self, name: str) -> bool:
+        """Claim a made-up name unless a user name or an earlier made-up name has it."""
+        if name in self.first or name in self.taken:
+            return False
+        self.taken.add(name)
+        return True
+
+    def _text(self, span: Span) -> str:
+        return self.src.lines[span.line - 1][span.col - 1: span.col - 1 + span.length]
+
+
+def _line(st: Decl | Const | Equation | Ref) -> int:
+    ref = st.name if isinstance(st, (Decl, Const)) else st.out if isinstance(st, Equation) else st
+    return ref.span.line
+
+
+def _arity(op: str) -> str:
+    spec = OPS[op]
+    params = list(spec.params)
+    if spec.arity is None:
+        example = ", ".join(["W1", "W2", *params])
+        return f"one or more arrays{' then ' + ', '.join(params) if params else ''}, as in " \
+               f"{op}({example})"
+    names = {1: ["x"], 2: ["a", "b"]}.get(spec.arity, [f"x{i}" for i in range(spec.arity)])
+    n = spec.arity + len(params)
+    return f"{n} argument{'s' if n > 1 else ''}, as in {op}({', '.join(names + params)})"

@@ -1,0 +1,256 @@
+"""The spec parser: one statement per line, tokenized by hand; never evaluates user text."""
+
+from __future__ import annotations
+
+from calcgraph.spec.syntax import (
+    Attr,
+    Call,
+    Const,
+    Decl,
+    Dim,
+    Equation,
+    Expr,
+    Num,
+    Ref,
+    Size,
+    Source,
+    Span,
+    Spec,
+    did_you_mean,
+)
+from calcgraph.spec.lexer import Cursor, Token, tokenize
+
+STATEMENTS = ("graph", "dim", "input", "param", "label", "const", "objective")
+INFIX = {"@": "matmul", "*": "mul", "+": "add", "-": "sub"}
+# Which attributes each kind of line takes; the value is a string except for `node`.
+ATTRS = {
+    "input": ("label", "batched"), "label": ("label", "batched"), "param": ("label",),
+    "const": ("label",), "equation": ("label", "batched", "node", "symbol"),
+}
+MAX_DEPTH = 50  # parentheses and calls; deeper input is rejected, not a RecursionError
+
+
+class _Line(Cursor):
+    """One line's tokens, parsed into expressions and attributes."""
+
+    # ------------------------------------------------------------ expressions
+
+    def expr(self) -> Expr:
+        left = self.term()
+        while self.peek().kind == "op" and self.peek().text in "+-":
+            left = self.infix(left, self.term)
+        return left
+
+    def term(self) -> Expr:
+        left = self.factor()
+        while self.peek().kind == "op" and self.peek().text in "@*":
+            left = self.infix(left, self.factor)
+        if self.at("/"):
+            raise self.src.error(self.peek().span, "'/' is not an op (to divide by a constant, "
+                                 "declare const c = 1/3 and write c * x)")
+        return left
+
+    def infix(self, left: Expr, operand) -> Call:
+        tok = self.next()
+        right = operand()
+        return Call(INFIX[tok.text], tok.span, (left, right), left.span.to(right.span), tok.text)
+
+    def factor(self) -> Expr:
+        tok = self.peek()
+        if tok.kind == "number" or (self.at("-") and self.peek(1).kind == "number"):
+            value, span, _ = self.number("a number")
+            return Num(value, span)
+        if self.at("-"):
+            raise self.src.error(tok.span, "unary minus is not supported (write scale(x, -1) "
+                                 "to negate x)")
+        if tok.kind == "name":
+            self.next()
+            if not self.at("("):
+                return Ref(tok.text, tok.span)
+            return self.call(tok)
+        if self.at("("):
+            self.nest(tok)
+            self.next()
+            inner = self.expr()
+            self.expect_op(")", " to close the '('")
+            self.depth -= 1
+            return inner
+        raise self.fail(tok, "a name, a number or '('")
+
+    def call(self, name: Token) -> Call:
+        self.nest(name)
+        self.next()  # the '('
+        args: list[Expr] = []
+        if not self.at(")"):
+            args.append(self.expr())
+            while self.at(","):
+                self.next()
+                args.append(self.expr())
+        close = self.expect_op(")", f" or ',' in the arguments of {name.text}(...)")
+        self.depth -= 1
+        return Call(name.text, name.span, tuple(args), name.span.to(close.span))
+
+    def nest(self, tok: Token) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise self.src.error(tok.span, f"expression nested too deeply (more than "
+                                 f"{MAX_DEPTH} levels)")
+
+    # ------------------------------------------------------------ attributes
+
+    def attrs(self, kind: str) -> dict[str, Attr]:
+        allowed = ATTRS[kind]
+        found: dict[str, Attr] = {}
+        while self.peek().kind != "end":
+            tok = self.next()
+            if tok.kind != "name" or tok.text not in ("label", "batched", "node", "symbol"):
+                more = " an operator (@ * + -)," if kind == "equation" else ""
+                raise self.fail(tok, f"{more} an attribute ({', '.join(allowed)}) or the end "
+                                     "of the line".lstrip())
+            if tok.text not in allowed:
+                raise self.src.error(tok.span, f"'{tok.text}' does not apply to "
+                                     f"{_kind_name(kind)} (it takes: {', '.join(allowed)})")
+            if tok.text in found:
+                raise self.src.error(tok.span, f"'{tok.text}' given twice")
+            val = self.next()
+            want = "name" if tok.text == "node" else "string"
+            if val.kind != want:
+                what = "a node name" if want == "name" else 'a string in double quotes'
+                raise self.fail(val, f"{what} after '{tok.text}'")
+            found[tok.text] = Attr(val.value if want == "string" else val.text, val.span)
+        return found
+
+
+def _kind_name(kind: str) -> str:
+    return {"equation": "an equation", "const": "a constant", "input": "an input",
+            "label": "a label", "param": "a parameter"}[kind]
+
+
+# ---------------------------------------------------------------- statements
+
+
+def parse(text: str, filename: str = "<spec>") -> Spec:
+    """Parse a whole spec; the first problem found is a SpecError pointing at it."""
+    src = Source(text, filename)
+    spec = Spec(src)
+    seen: dict[str, Span] = {}  # graph / objective lines, which may appear once
+    in_header = True
+    for lineno, line in enumerate(src.lines, 1):
+        stripped = line.strip()
+        if in_header and stripped.startswith("#"):
+            spec.header.append(stripped.lstrip("#").strip())
+            continue
+        in_header = False
+        toks, doc = tokenize(src, lineno, line)
+        if toks[0].kind != "end":
+            _statement(_Line(src, toks), spec, doc, seen)
+    spec.header = [h for h in spec.header if h]
+    return spec
+
+
+def _statement(p: _Line, spec: Spec, doc: str, seen: dict[str, Span]) -> None:
+    first = p.peek()
+    if first.kind == "name" and p.peek(1).kind == "op" and p.peek(1).text == "=":
+        if first.text in STATEMENTS:
+            raise p.src.error(first.span, f"'{first.text}' is a keyword and cannot name a "
+                              "variable (choose another name)")
+        _equation(p, spec, doc)
+    elif first.kind == "name" and first.text in STATEMENTS:
+        p.next()
+        {"graph": _graph, "dim": _dim, "const": _const, "objective": _objective}.get(
+            first.text, _decl)(p, spec, first, doc, seen)
+    elif first.kind == "name":
+        raise p.src.error(first.span, f"unknown statement '{first.text}'"
+                          + (did_you_mean(first.text, STATEMENTS) or
+                             " (expected one of: " + ", ".join(STATEMENTS)
+                             + ", or an equation such as z = W1 @ x)"))
+    else:
+        raise p.fail(first, "a statement (" + ", ".join(STATEMENTS)
+                     + ") or an equation such as z = W1 @ x")
+
+
+def _once(p: _Line, kw, seen: dict[str, Span]) -> None:
+    if kw.text in seen:
+        raise p.src.error(kw.span, f"'{kw.text}' given twice (first on line "
+                          f"{seen[kw.text].line})")
+    seen[kw.text] = kw.span
+
+
+def _graph(p: _Line, spec: Spec, kw, doc: str, seen: dict[str, Span]) -> None:
+    _once(p, kw, seen)
+    spec.name = p.name("a graph name after 'graph'")
+    if p.peek().kind == "string":
+        spec.title = p.next().value
+    p.end('an optional title in double quotes, then the end of the line')
+
+
+def _dim(p: _Line, spec: Spec, kw, doc: str, seen: dict[str, Span]) -> None:
+    while True:
+        name = p.name("a dimension name")
+        p.expect_op("=", f" after '{name.name}'")
+        size = p.size(f"{name.name} = ")
+        if not isinstance(size.value, int):
+            raise p.src.error(size.span, f"bad dimension {name.name} = {size.value} "
+                              "(expected a positive integer)")
+        spec.dims.append(Dim(name, size.value, size.span))
+        if not p.at(","):
+            break
+        p.next()
+    p.end("',' and another dimension, or the end of the line")
+
+
+def _decl(p: _Line, spec: Spec, kw, doc: str, seen: dict[str, Span]) -> None:
+    name = p.name(f"a name after '{kw.text}'")
+    p.expect_op(":", f" and a shape after '{name.name}', e.g. {kw.text} {name.name} : (d)")
+    classes = None
+    shape: list[Size] = []
+    tok = p.peek()
+    if tok.kind == "name" and tok.text == "class":
+        if kw.text != "label":
+            raise p.src.error(tok.span, "class(q) is only for labels (integer class indices); "
+                              f"a {kw.text} needs a shape such as (d)")
+        p.next()
+        p.expect_op("(", " after 'class'")
+        classes = p.size()
+        p.expect_op(")", " after the number of classes")
+    else:
+        p.expect_op("(", " to start a shape such as (d) or (h, d)"
+                    + (", or class(q)" if kw.text == "label" else ""))
+        while not p.at(")"):
+            shape.append(p.size())
+            if not p.at(","):
+                break
+            p.next()
+        p.expect_op(")", " or ',' in the shape")
+    attrs = p.attrs(kw.text)
+    spec.decls.append(Decl(kw.text, name, shape, classes, attrs, doc, kw.span.to(name.span)))
+
+
+def _const(p: _Line, spec: Spec, kw, doc: str, seen: dict[str, Span]) -> None:
+    name = p.name("a name after 'const'")
+    p.expect_op("=", f" after '{name.name}'")
+    value, span, _ = p.number("a number")
+    if p.at("/"):
+        p.next()
+        den, den_span, _ = p.number("a number after '/'")
+        if den == 0:
+            raise p.src.error(den_span, "division by zero")
+        value, span = value / den, span.to(den_span)
+    attrs = p.attrs("const")
+    spec.decls.append(Const(name, value, span, attrs, doc))
+
+
+def _objective(p: _Line, spec: Spec, kw, doc: str, seen: dict[str, Span]) -> None:
+    _once(p, kw, seen)
+    spec.objectives.append(p.name("the name of the scalar to differentiate, e.g. objective J"))
+    p.end("the end of the line after the objective's name")
+
+
+def _equation(p: _Line, spec: Spec, doc: str) -> None:
+    out = p.name("a name")
+    p.next()  # the '='
+    if p.peek().kind == "end":
+        raise p.fail(p.peek(), f"an expression after '{out.name} ='")
+    expr = p.expr()
+    attrs = p.attrs("equation")
+    spec.equations.append(Equation(out, expr, attrs, doc))

@@ -1,0 +1,164 @@
+"""The parsed form of a spec file, and errors that point at its text with a caret."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from calcgraph.errors import SpecError
+
+
+@dataclass(frozen=True)
+class Span:
+    """Where a piece of text sits: 1-based line, 1-based column, and its length (≥ 1)."""
+
+    line: int
+    col: int
+    length: int = 1
+
+    def to(self, other: Span) -> Span:
+        """From the start of self to the end of other (both on one line)."""
+        return Span(self.line, self.col, max(1, other.col + other.length - self.col))
+
+
+class Source:
+    """The text of one spec file, so that any error can quote its line."""
+
+    def __init__(self, text: str, filename: str = "<spec>"):
+        self.filename = filename
+        self.lines = text.splitlines()
+
+    def error(self, span: Span, message: str) -> SpecError:
+        """`file:line:col: message`, then the line and a caret under the span."""
+        head = f"{self.filename}:{span.line}:{span.col}: {message}"
+        if not 1 <= span.line <= len(self.lines):
+            return SpecError(head)
+        text = self.lines[span.line - 1]
+        # Keep tabs as tabs under the text so the caret lines up in any terminal.
+        pad = "".join(c if c == "\t" else " " for c in text[: span.col - 1])
+        width = max(1, min(span.length, len(text) - span.col + 1))
+        return SpecError(f"{head}\n    {text}\n    {pad}{'^' * width}")
+
+    def end(self) -> Span:
+        """The line after the last, for file-level errors (missing objective)."""
+        return Span(len(self.lines) + 1, 1)
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """` (did you mean 'relu'?)` or ''."""
+    # 0.5 so that one wrong character in a two-letter name (W3 for W2) still finds it.
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.5)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+# ---------------------------------------------------------------- expressions
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A name used in an expression: a variable, or a constant where an op takes one."""
+
+    name: str
+    span: Span
+
+
+@dataclass(frozen=True)
+class Num:
+    """A number literal: only valid where an op takes a constant (scale(x, 0.5))."""
+
+    value: float
+    span: Span
+
+
+@dataclass(frozen=True)
+class Call:
+    """`op(args)`, or an infix `a @ b` (op='matmul', op_span under '@')."""
+
+    op: str
+    op_span: Span
+    args: tuple[Expr, ...]
+    span: Span  # the whole expression, for shape errors
+    infix: str = ""  # '@', '+', '-' or '*' when written infix
+
+
+Expr = Ref | Num | Call
+
+
+# ---------------------------------------------------------------- statements
+
+
+@dataclass(frozen=True)
+class Attr:
+    value: str
+    span: Span
+
+
+@dataclass
+class Size:
+    """One axis of a declared shape: a dimension name or an integer."""
+
+    value: str | int
+    span: Span
+
+
+@dataclass
+class Decl:
+    """`input x : (d)`, `param W1 : (h, d)`, `label y : class(q)`."""
+
+    kind: str  # input | param | label
+    name: Ref
+    shape: list[Size]
+    classes: Size | None  # label y : class(q)
+    attrs: dict[str, Attr]
+    doc: str
+    span: Span
+
+
+@dataclass
+class Const:
+    """`const lam = 0.1`."""
+
+    name: Ref
+    value: float
+    value_span: Span
+    attrs: dict[str, Attr]
+    doc: str
+
+
+@dataclass
+class Dim:
+    """One `d = 4` of a `dim` line."""
+
+    name: Ref
+    value: int
+    value_span: Span
+
+
+@dataclass
+class Equation:
+    """`z = W1 @ x` with its attributes (node, symbol, label, batched) and trailing comment."""
+
+    out: Ref
+    expr: Expr
+    attrs: dict[str, Attr]
+    doc: str
+
+
+@dataclass
+class Spec:
+    """A whole file: statements in file order, plus the header comment."""
+
+    source: Source
+    header: list[str] = field(default_factory=list)
+    name: Ref | None = None
+    title: str = ""
+    dims: list[Dim] = field(default_factory=list)
+    decls: list[Decl | Const] = field(default_factory=list)
+    equations: list[Equation] = field(default_factory=list)
+    objectives: list[Ref] = field(default_factory=list)
+
+    @property
+    def description(self) -> str:
+        """The first header comment line: what `calcgraph samples` shows."""
+        return self.header[0] if self.header else self.title

@@ -1,0 +1,1 @@
+"""Text made from the core: label markup, shapes, formulas of every step, the JSON document."""

@@ -1,0 +1,206 @@
+"""The backward sweep as data (`Trace`) and as terminal output (`print_trace`).
+
+A `Trace` holds the forward records and the recorded backward steps exactly as the core
+JSON has them (derivation.py builds both from the op table), plus what the terminal view
+adds: the equation each step reverses, the one-sample form of a batch step, values, and
+the forward values the sweep kept in memory. trace_format.py turns it into rich output.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from calcgraph.text.formulas import fmt_shape, forward_math, forward_record, step_record, unit_grads
+from calcgraph.errors import UsageError
+from calcgraph.options import VECTORS, choose
+from calcgraph.text.labels import to_unicode
+from calcgraph.text.document import to_dict
+from calcgraph.trace.notes import (
+    batch_note,
+    broadcast_note,
+    by_key,
+    full_value,
+    key,
+    memory,
+    summarize,
+    unroll,
+)
+
+if TYPE_CHECKING:
+    from rich.console import Console, ConsoleOptions, RenderableType
+
+    from calcgraph.core.graph import Graph
+
+
+
+@dataclass
+class StepView:
+    """One backward step: its core record plus what the terminal view shows beside it."""
+
+    record: dict  # derivation.step_record, the core JSON schema
+    through: str = ""  # the forward equation this step reverses: "o = W⁽²⁾ h"
+    via: str = ""  # that operator's symbol: "×"
+    one_sample: dict | None = None  # batch graphs: the same step for one sample
+    note: str = ""  # why a gradient sums: its variable was broadcast in the forward pass
+    unrolled: str = ""  # a parameter's gradient with earlier gradients substituted, as the seed
+    value: str | None = None  # --values: the gradient's summary (its value if a scalar)
+    array: list | None = None  # --values: the whole gradient when it is small
+
+
+@dataclass
+class Trace:
+    """The forward equations and the backward sweep of one graph, ready to print or dump."""
+
+    name: str
+    title: str
+    objective: str  # the objective's variable name, "J"
+    batch: int | None
+    vectors: str = "flat"
+    ascii_only: bool = False
+    only: int | None = None  # show only this backward step
+    leaves: list[dict] = field(default_factory=list)  # name, label, role, shape, value, array
+    forward: list[dict] = field(default_factory=list)  # forward_record + "value", "array"
+    steps: list[StepView] = field(default_factory=list)
+    batch_note: dict | None = None  # batch graphs: rows, and "both forms become dJ_do @ W2"
+    memory: list[dict] = field(default_factory=list)  # forward values the sweep read
+    document: dict = field(default_factory=dict, repr=False)  # the core JSON, for --json
+
+    @property
+    def backward(self) -> list[dict]:
+        """The backward step records (all of them, or only step K), as in the core JSON."""
+        return [s.record for s in self.shown()]
+
+    def shown(self) -> list[StepView]:
+        return [s for s in self.steps if self.only is None or s.record["step"] == self.only]
+
+    def to_dict(self) -> dict:
+        """The core JSON document (docs/json.md) with this trace's steps and a `trace` key."""
+        doc = dict(self.document)
+        doc["backward"] = self.backward
+        doc["trace"] = {"vectors": self.vectors, "step": self.only, "memory": self.memory}
+        return doc
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=self.ascii_only) + "\n"
+
+    def text(self, width: int = 100) -> str:
+        """The trace as plain text (no colour), e.g. for a notebook cell or a log."""
+        from rich.console import Console
+
+        buf = io.StringIO()
+        Console(file=buf, width=width, color_system=None, highlight=False,
+                emoji=False).print(self)
+        return _rstrip(buf.getvalue())
+
+    def __str__(self) -> str:
+        return self.text()
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions
+                         ) -> Iterator[RenderableType]:
+        from calcgraph.trace.format import render
+
+        yield from render(self, options.max_width)
+
+
+def _shape_fmt(vectors: str):
+    if vectors == "column":
+        return lambda s: fmt_shape(tuple(s) + (1,) if len(s) == 1 else s)
+    return fmt_shape  # "row" is shown on a batch-of-one graph, whose shapes are real
+
+
+def build_trace(graph: Graph, *, values: bool = False, vectors: str = "flat",
+                step: int | None = None, ascii_only: bool = False) -> Trace:
+    """Run backward if needed and collect everything the trace shows, as plain data."""
+    from calcgraph.trace.variants import as_rows, one_sample
+
+    choose(vectors, VECTORS, "vectors form")
+    batched = any(v.batched for v in graph.variables)
+    if vectors != "flat" and batched:
+        raise UsageError(f"--vectors {vectors}: only for single-sample graphs; with a batch each "
+                         f"sample is already a row of a 2-D array (use --vectors flat)")
+    if not graph.steps or graph._forward_version != graph._version:
+        graph.backward()
+    shown = graph
+    if vectors == "row":
+        shown = as_rows(graph)
+        if shown is None:
+            raise UsageError(f"--vectors row: graph {graph.name!r} cannot take its inputs as "
+                             f"(1, n) rows (use --vectors flat or column)")
+    n = len(shown.steps)
+    if step is not None and not 1 <= step <= n:
+        raise UsageError(f"--step {step}: out of range (the backward sweep of {graph.name!r} has "
+                         f"steps 1 to {n})")
+    fmt, unit = _shape_fmt(vectors), unit_grads(shown)
+    single = one_sample(shown) if batched else None
+    singles = by_key(single) if single is not None else {}
+    views = []
+    for s in shown.steps:
+        rec = step_record(shown, s, fmt, unit)
+        one = singles.get(key(rec))
+        view = StepView(rec, one_sample=one if one and one["code"] != rec["code"] else None,
+                        value=summarize(s.value) if values else None,
+                        array=full_value(s.value, values))
+        if s.via is not None:
+            view.through, view.via = forward_math(s.via), to_unicode(s.via.symbol)
+            view.note = broadcast_note(s, to_unicode(shown.objective.label))
+        views.append(view)
+    unroll(shown, views)
+    forward = []
+    for node in shown.operators:
+        rec = forward_record(node, fmt)
+        rec["value"] = summarize(node.output.value)
+        rec["array"] = full_value(node.output.value, values)
+        forward.append(rec)
+    leaves = [{"name": v.name, "label": to_unicode(v.label), "role": v.role,
+               "shape": list(v.shape), "value": summarize(v.value),
+               "array": full_value(v.value, values)}
+              for v in shown.leaves()]
+    leaves += [{"name": c.name, "label": to_unicode(c.label), "role": "constant", "shape": [],
+                "value": f"{c.value:g}", "array": None} for c in shown.constants.values()]
+    doc = to_dict(shown, values=values)
+    doc["forward"] = [{k: v for k, v in r.items() if k not in ("value", "array")}
+                      for r in forward]
+    return Trace(
+        name=graph.name, title=graph.title, objective=shown.objective.name, batch=shown.batch,
+        vectors=vectors, ascii_only=ascii_only, only=step, leaves=leaves, forward=forward,
+        steps=views, batch_note=batch_note(shown, single, views) if batched else None,
+        memory=memory(shown), document=doc)
+
+
+def make_console(width: int | None = None, file: Any = None) -> Console:
+    """A console that colours a terminal and writes plain text to a pipe or under NO_COLOR."""
+    from rich.console import Console
+
+    plain = os.environ.get("NO_COLOR", "") != ""  # no-color.org; we also drop bold/dim then
+    return Console(file=file, width=width, highlight=False, emoji=False,
+                   **({"color_system": None} if plain else {}))
+
+
+def print_trace(graph: Graph, *, values: bool = False, vectors: str = "flat",
+                step: int | None = None, as_json: bool = False, ascii_only: bool = False,
+                width: int | None = None, console: Console | None = None) -> Trace:
+    """Print the trace (or its JSON) to the console, stdout by default; returns the Trace."""
+    trace = build_trace(graph, values=values, vectors=vectors, step=step, ascii_only=ascii_only)
+    if as_json:
+        out = console.file if console is not None else sys.stdout
+        out.write(trace.to_json())
+        return trace
+    console = console or make_console(width)
+    if console.is_terminal:
+        console.print(trace)
+    else:  # a pipe or a file: the same text without the padding rich puts after each line
+        with console.capture() as cap:
+            console.print(trace)
+        console.file.write(_rstrip(cap.get()))
+    return trace
+
+
+def _rstrip(text: str) -> str:
+    return "".join(line.rstrip() + "\n" for line in text.splitlines())
+
