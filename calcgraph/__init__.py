@@ -16,7 +16,6 @@ from calcgraph.errors import (
     UnknownOpError,
     UsageError,
 )
-
 from calcgraph.version import __version__
 
 # Heavy names (numpy behind them) load on first use, so `calcgraph --help` starts fast.

@@ -11,9 +11,8 @@ import functools
 import os
 from typing import Any
 
-from calcgraph.core import engine
+from calcgraph.core import engine, models
 from calcgraph.core import graph as core_graph
-from calcgraph.core import models
 from calcgraph.core.nodes import Constant, Operator, Variable
 from calcgraph.core.order import CycleError, build, dependency_order
 
@@ -94,13 +93,13 @@ def mlp(*args: Any, **kwargs: Any) -> Graph:
 
 def loads_spec(text: str, **kwargs: Any) -> Graph:
     """The graph a spec text describes (see calcgraph.spec.loads_spec), as a public Graph."""
-    from calcgraph import spec
+    from calcgraph.spec import loads_spec as load_text
 
-    return spec.loads_spec(text, graph_type=Graph, **kwargs)
+    return load_text(text, graph_type=Graph, **kwargs)
 
 
 def load_spec(path: str | os.PathLike, **kwargs: Any) -> Graph:
     """The graph a spec file describes (see calcgraph.spec.load_spec), as a public Graph."""
-    from calcgraph import spec
+    from calcgraph.spec import load_spec as load_file
 
-    return spec.load_spec(path, graph_type=Graph, **kwargs)
+    return load_file(path, graph_type=Graph, **kwargs)

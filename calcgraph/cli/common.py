@@ -10,6 +10,7 @@ import click
 
 from calcgraph.errors import CalcgraphError
 
+
 def fail(exc: CalcgraphError) -> None:
     click.echo(f"calcgraph: error: {exc}", err=True)
     sys.exit(exc.exit_code)

@@ -19,12 +19,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from calcgraph.errors import GraphError, NumericError
-from calcgraph.options import CHECKS, KEEPS, choose
 from calcgraph.core.program import SMALL as _SMALL
 from calcgraph.core.program import drops as _drops
 from calcgraph.core.program import plan as _plan
 from calcgraph.core.program import program as _program
+from calcgraph.errors import GraphError, NumericError
+from calcgraph.options import CHECKS, KEEPS, choose
 
 if TYPE_CHECKING:
     from calcgraph.core.graph import Graph, Operator, Variable

@@ -9,10 +9,9 @@ from typing import Any
 import numpy as np
 
 from calcgraph.core import ops as ops_table
-from calcgraph.errors import GraphError
 from calcgraph.core.nodes import Constant, Operator, Variable
 from calcgraph.core.ops import Operand
-
+from calcgraph.errors import GraphError
 
 
 class Graph:

@@ -6,8 +6,8 @@ import zlib
 
 import numpy as np
 
-from calcgraph.errors import GraphError
 from calcgraph.core.graph import Graph
+from calcgraph.errors import GraphError
 
 ACTIVATIONS = ("relu", "sigmoid", "tanh")
 LOSSES = ("cross_entropy", "squared_loss")

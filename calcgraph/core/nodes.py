@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from calcgraph.core import ops as ops_table
-
-if TYPE_CHECKING:
-    from calcgraph.core.graph import Graph
 
 
 class Variable:
@@ -33,7 +30,7 @@ class Variable:
         "shape",
     )
 
-    def __init__(self, graph: Graph, name: str, role: str, shape: tuple[int, ...], *,
+    def __init__(self, graph: Any, name: str, role: str, shape: tuple[int, ...], *,
                  label: str | None, batched: bool, dtype: np.dtype, integer: bool = False,
                  doc: str = ""):
         self.graph, self.name, self.role = graph, name, role

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from calcgraph.figure.scene import Key, Node, Note, Run, Scene
 from calcgraph.figure.notes import LINE, text_width
+from calcgraph.figure.scene import Key, Node, Note, Run, Scene
 
 _BARE_ID = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _KEYWORDS = {"node", "edge", "graph", "digraph", "subgraph", "strict"}

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from calcgraph.figure import dot
-from calcgraph.graphviz import run as render
 from calcgraph.figure.scene import build_scene
+from calcgraph.graphviz import run as render
 from calcgraph.options import ANNOTATE, LAYOUTS, RENDERERS, choose
 
-if TYPE_CHECKING:
-    from calcgraph.core.graph import Graph
+# The public calcgraph.Graph, duck-typed (name, backward(), to_dict(), to_json()): the figure
+# reads the plain JSON document, so it never imports the graph or the engine.
+Graph = Any
 
 
 def graph_data(graph: Graph | Mapping[str, Any], annotate: str = "shapes") -> Mapping[str, Any]:

@@ -12,8 +12,8 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from calcgraph.figure.elements import Key, Node, Note, Scene
     from calcgraph.figure.layout import Layout
-    from calcgraph.figure.scene import Key, Node, Note, Scene
 
 Box = tuple[float, float, float, float]  # x0, y0, x1, y1
 Segment = tuple[float, float, float, float]  # x0, y0, x1, y1

@@ -5,11 +5,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from calcgraph.errors import SpecError
 from calcgraph.core.graph import Graph
-from calcgraph.spec.syntax import Spec
+from calcgraph.errors import SpecError
 from calcgraph.spec.builder import MAX_ELEMENTS, build_spec
 from calcgraph.spec.parser import parse
+from calcgraph.spec.syntax import Spec
 
 __all__ = ["MAX_ELEMENTS", "Spec", "describe", "load_spec", "loads_spec", "parse_spec"]
 

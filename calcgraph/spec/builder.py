@@ -6,13 +6,13 @@ import math
 import re
 
 from calcgraph.core import ops as ops_table
-from calcgraph.errors import GraphError, ShapeError, UsageError
 from calcgraph.core.graph import Graph
+from calcgraph.core.models import init_values
 from calcgraph.core.nodes import Constant, Variable
 from calcgraph.core.order import CycleError, dependency_order
-from calcgraph.core.models import init_values
-from calcgraph.spec.syntax import Const, Source, Span, Spec
+from calcgraph.errors import GraphError, ShapeError, UsageError
 from calcgraph.spec.checker import Checker, Flat
+from calcgraph.spec.syntax import Const, Source, Span, Spec
 
 MAX_ELEMENTS = 10_000_000  # per array: calcgraph draws small teaching graphs
 _WHERE = re.compile(r"^\w+ '[^']*'(?: \([\w ]+\))?: ")  # the builder's "matmul 'z': " prefix

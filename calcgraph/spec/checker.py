@@ -5,7 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from calcgraph.core.ops import OPS
-from calcgraph.spec.syntax import Call, Const, Decl, Equation, Expr, Num, Ref, Span, Spec, did_you_mean
+from calcgraph.spec.syntax import (
+    Call,
+    Const,
+    Decl,
+    Equation,
+    Expr,
+    Num,
+    Ref,
+    Span,
+    Spec,
+    did_you_mean,
+)
 
 
 @dataclass

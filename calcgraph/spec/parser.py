@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from calcgraph.spec.lexer import Cursor, Token, tokenize
 from calcgraph.spec.syntax import (
     Attr,
     Call,
@@ -18,7 +19,6 @@ from calcgraph.spec.syntax import (
     Spec,
     did_you_mean,
 )
-from calcgraph.spec.lexer import Cursor, Token, tokenize
 
 STATEMENTS = ("graph", "dim", "input", "param", "label", "const", "objective")
 INFIX = {"@": "matmul", "*": "mul", "+": "add", "-": "sub"}

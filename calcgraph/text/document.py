@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from calcgraph.version import __version__
 from calcgraph.text.formulas import forward_record, step_record, unit_grads
 from calcgraph.text.labels import to_unicode
+from calcgraph.version import __version__
 
 if TYPE_CHECKING:
     from calcgraph.core.graph import Graph

@@ -16,11 +16,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from calcgraph.text.formulas import fmt_shape, forward_math, forward_record, step_record, unit_grads
 from calcgraph.errors import UsageError
 from calcgraph.options import VECTORS, choose
-from calcgraph.text.labels import to_unicode
 from calcgraph.text.document import to_dict
+from calcgraph.text.formulas import fmt_shape, forward_math, forward_record, step_record, unit_grads
+from calcgraph.text.labels import to_unicode
 from calcgraph.trace.notes import (
     batch_note,
     broadcast_note,

@@ -7,7 +7,7 @@ text is built as `Text` objects (never markup), so brackets in arrays print as t
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich import box
 from rich.console import Group
@@ -23,7 +23,9 @@ from calcgraph.trace.notes import SMALL, array_text
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
-    from calcgraph.trace.build import StepView, Trace
+# trace.build's Trace and StepView, which call this module to draw themselves; named, not
+# imported, so the two modules do not import each other.
+Trace = StepView = Any
 
 GRAD, CODE, SHAPE, OK, DIM, HEAD = "bold cyan", "green", "yellow", "bold green", "dim", "bold"
 LABEL_WIDTH = 8  # "1 sample": the row labels of every step line up

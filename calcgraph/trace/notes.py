@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from calcgraph.core.program import saved_values
 from calcgraph.text.formulas import fmt_shape, grad_math, step_record, strip_parens, unit_grads
 from calcgraph.text.labels import to_unicode
-from calcgraph.core.program import saved_values
 
 if TYPE_CHECKING:
     import numpy as np
 
     from calcgraph.core.engine import Step
     from calcgraph.core.graph import Graph
-    from calcgraph.trace.build import StepView
+
+StepView = Any  # trace.build's StepView, which is built from these notes (see trace.format)
 
 SMALL = 20  # --values prints arrays with at most this many numbers; larger ones are summarized
 TINY = 4  # arrays this small are printed even without --values

@@ -140,13 +140,12 @@ def test_changing_an_input_reruns_forward_on_backward():
     assert not np.allclose(before, g["W1"].grad)
 
 
-torch = pytest.importorskip("torch", reason="torch not installed; "
-                            "`pip install torch==2.13.0` enables the autograd oracle")
-
-
 @pytest.mark.parametrize("batch", [None, 8])
 @pytest.mark.parametrize("loss", ["cross_entropy", "squared_loss"])
 def test_gradients_equal_pytorch_autograd(batch, loss):
+    # Imported here, not at module level: a module-level skip would hide every other test.
+    torch = pytest.importorskip("torch", reason="torch not installed; "
+                                "`pip install torch==2.13.0` enables the autograd oracle")
     g = cg.mlp(d=6, h=7, q=4, lam=0.05, batch=batch, loss=loss, activation="sigmoid",
                seed=11).backward()
     t = {n: torch.tensor(g[n].value, requires_grad=n in ("W1", "W2")) for n in ("x", "W1", "W2")}

@@ -11,46 +11,19 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from test_layout import connected_graph, mlp_bias, reference_cells, rnn, two_layer
+from graphs import connected_graph, mlp_bias, reference_cells, rnn, two_layer
+from svgs import SVG, centres, grid_from_svg
 
 import calcgraph
-from calcgraph.figure import draw as figure
-from calcgraph.graphviz import run as render
 from calcgraph.errors import RenderError, UsageError
+from calcgraph.figure import draw as figure
 from calcgraph.figure.notes import cuts, overlap, text_width
+from calcgraph.graphviz import run as render
 from calcgraph.sources import load_source, sample_names
 
-SVG = "{http://www.w3.org/2000/svg}"
-DOCS = Path(__file__).resolve().parents[1] / "docs"
+DOCS = Path(__file__).resolve().parents[2] / "docs"
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="system Graphviz not installed")
 BOTH = pytest.mark.parametrize("renderer", ["embedded", pytest.param("system", marks=needs_dot)])
-
-
-
-
-def centres(svg: bytes) -> dict[str, tuple[float, float]]:
-    """Node centres from Graphviz SVG, keyed by <title> (SVG y grows downward)."""
-    out = {}
-    for g in ET.fromstring(svg).iter(SVG + "g"):
-        if not g.get("class", "").startswith("node"):
-            continue
-        title = g.find(SVG + "title").text
-        ellipse, polygon = g.find(f".//{SVG}ellipse"), g.find(f".//{SVG}polygon")
-        if ellipse is not None:
-            out[title] = (float(ellipse.get("cx")), float(ellipse.get("cy")))
-        elif polygon is not None:
-            pts = [tuple(map(float, p.split(","))) for p in polygon.get("points").split()]
-            xs, ys = zip(*pts[:4])
-            out[title] = ((min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2)
-    return out
-
-
-def grid_from_svg(svg: bytes, ids) -> dict[str, tuple[int, int]]:
-    """Rows and columns recovered from positions alone: rank of distinct x, and of distinct -y."""
-    pos = {k: v for k, v in centres(svg).items() if k in ids}
-    xs = sorted({round(x) for x, _ in pos.values()})
-    ys = sorted({round(-y) for _, y in pos.values()})
-    return {k: (xs.index(round(x)) + 1, ys.index(round(-y))) for k, (x, y) in pos.items()}
 
 
 @pytest.mark.parametrize("annotate", ["none", "shapes", "all"])

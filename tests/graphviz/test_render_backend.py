@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from calcgraph.graphviz import wasm as _wasm
-from calcgraph.graphviz import run as render
 from calcgraph.errors import GraphvizNotFound, RenderError, UsageError
+from calcgraph.graphviz import run as render
+from calcgraph.graphviz import wasm as _wasm
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
 HAVE_DOT = shutil.which("dot") is not None
@@ -193,7 +193,7 @@ def test_svg_bytes_are_deterministic(renderer):
         "import sys; from calcgraph.graphviz.run import render; "
         f"sys.stdout.buffer.write(render(sys.stdin.read(), 'svg', renderer={renderer!r}))"
     )
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
     fresh = subprocess.run([sys.executable, "-c", code], input=FIGURE.encode(),
                            capture_output=True, env=env, check=True).stdout
     assert fresh == first

@@ -10,11 +10,11 @@ import pytest
 
 import calcgraph as cg
 from calcgraph.errors import CalcgraphError, SpecError, UsageError
+from calcgraph.graph import load_spec, loads_spec
 from calcgraph.sources import load_source, sample_text
 from calcgraph.spec import describe, parse_spec
-from calcgraph.graph import load_spec, loads_spec
 
-CORPUS = Path(__file__).parent / "spec_errors"
+CORPUS = Path(__file__).resolve().parents[1] / "spec_errors"
 CASES = sorted(CORPUS.glob("*.cg"))
 
 TINY = """\

@@ -9,8 +9,8 @@ import sys
 
 import pytest
 from click.testing import CliRunner
-from test_figure import grid_from_svg
-from test_layout import reference_cells
+from graphs import reference_cells
+from svgs import grid_from_svg
 
 from calcgraph.cli import cli
 

@@ -8,11 +8,11 @@ from unittest import mock
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from calcgraph.spec import builder as spec_build
 from calcgraph.errors import CalcgraphError
-from calcgraph.sources import sample_names, sample_text
-from calcgraph.spec import describe
 from calcgraph.graph import loads_spec
+from calcgraph.sources import sample_names, sample_text
+from calcgraph.spec import builder as spec_build
+from calcgraph.spec import describe
 
 SAMPLES = {name: sample_text(name) for name in sample_names()}
 TOKENS = ["graph", "dim", "input", "param", "label", "const", "objective", "class", "node",

@@ -13,9 +13,9 @@ from goldens import check_golden
 import calcgraph
 from calcgraph import Graph
 from calcgraph.figure import dot
-from calcgraph.graphviz import run as render
 from calcgraph.figure.draw import graph_data, to_dot
 from calcgraph.figure.scene import build_scene, text_width
+from calcgraph.graphviz import run as render
 
 SVG = "{http://www.w3.org/2000/svg}"
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="system Graphviz not installed")

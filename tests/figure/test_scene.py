@@ -6,14 +6,14 @@ import doctest
 import json
 
 import pytest
-from test_layout import ALL, graph_for, mlp_bias, reference_cells, rnn
+from graphs import ALL, graph_for, mlp_bias, reference_cells, rnn
 
 import calcgraph
-from calcgraph.figure import notes as scene_annotations
 from calcgraph.errors import UsageError
+from calcgraph.figure import notes as scene_annotations
 from calcgraph.figure.draw import graph_data
-from calcgraph.figure.scene import D2L, Run, build_scene, label_runs, summarize, text_width
 from calcgraph.figure.notes import box, cuts, overlap, segments
+from calcgraph.figure.scene import D2L, Run, build_scene, label_runs, summarize, text_width
 from calcgraph.sources import load_source
 
 

@@ -1,0 +1,112 @@
+"""The scene's elements: the theme and every drawn thing as frozen plain data, in pt."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from calcgraph.figure.layout import Layout
+
+
+@dataclass(frozen=True)
+class Theme:
+    """The d2l look (reference/README.md): sizes in pt, colours, fonts."""
+
+    var_size: float = 21.0
+    op_size: float = 23.0
+    pitch: tuple[float, float] = (41.0, 39.0)
+    penwidth: float = 1.0
+    op_fill: str = "#B2D9FF"
+    param_fill: str = "#66BFFF"
+    var_fill: str = "white"
+    stroke: str = "black"
+    font: str = "Times-Roman"
+    fontsize: float = 9.0
+    symbol_size: float = 12.0  # ×, +, ⊙ … in the circles: a 9 pt × is a speck
+    script_size: float = 6.5
+    note_size: float = 6.5
+    note_color: str = "#555555"
+    faint_color: str = "#999999"  # a gradient shape that backward does not compute
+    arrowhead: str = "vee"
+    arrowsize: float = 0.5
+
+
+D2L = Theme()
+
+
+@dataclass(frozen=True)
+class Run:
+    """A run of label text with its style; script is '', 'sup' or 'sub'."""
+
+    text: str
+    bold: bool = False
+    italic: bool = False
+    script: str = ""
+
+
+@dataclass(frozen=True)
+class Node:
+    """A square (variable) or circle (operator) with its label runs and, once placed, position."""
+
+    id: str
+    kind: str  # "variable" | "operator"
+    role: str  # input, label, param, intermediate, objective, operator
+    shape: str  # "square" | "circle"
+    width: float
+    height: float
+    fill: str
+    label: tuple[Run, ...]
+    tooltip: str
+    fontsize: float = 9.0
+    x: float | None = None  # centre in pt, y up; None when Graphviz lays the graph out
+    y: float | None = None
+    cell: tuple[int, int] | None = None
+
+
+@dataclass(frozen=True)
+class Edge:
+    src: str
+    dst: str
+
+
+@dataclass(frozen=True)
+class Note:
+    """Annotation text beside a node: lines, and the centre of its box in pt (None: beside).
+
+    The box is width × height: the widest line's text_width() by one LINE per line.
+    """
+
+    node: str
+    lines: tuple[str, ...]
+    x: float | None = None
+    y: float | None = None
+    width: float = 0.0
+    height: float = 0.0
+    align: str = "center"  # lines centred, or left/right-aligned toward the node
+    faint: tuple[int, ...] = ()  # indices of lines drawn in the theme's faint_color
+
+
+@dataclass(frozen=True)
+class Key:
+    """One legend entry: a swatch ('variable', 'param', 'operator') or 'text', at x, y (pt)."""
+
+    kind: str
+    text: str
+    x: float | None = None
+    y: float | None = None
+
+
+@dataclass(frozen=True)
+class Scene:
+    """The whole figure; positions are None for layout 'dot' (Graphviz places the nodes)."""
+
+    name: str
+    layout: str
+    theme: Theme
+    nodes: tuple[Node, ...]
+    edges: tuple[Edge, ...]
+    notes: tuple[Note, ...] = ()
+    legend: tuple[Key, ...] = ()
+    pitch: tuple[float, float] = (41.0, 39.0)
+    grid: Layout | None = field(default=None, compare=False)
