@@ -9,10 +9,12 @@ from typing import Any
 import click
 
 from calcgraph.errors import CalcgraphError
+from calcgraph.text.printable import printable
 
 
 def fail(exc: CalcgraphError) -> None:
-    click.echo(f"calcgraph: error: {exc}", err=True)
+    # printable: a name or path from the input may hold ESC or NUL; the terminal gets \x1b
+    click.echo(f"calcgraph: error: {printable(str(exc), keep=chr(10) + chr(9))}", err=True)
     sys.exit(exc.exit_code)
 
 

@@ -9,7 +9,7 @@ from calcgraph.core.graph import Graph
 from calcgraph.errors import SpecError
 from calcgraph.spec.builder import MAX_ELEMENTS, build_spec
 from calcgraph.spec.parser import parse
-from calcgraph.spec.syntax import Spec
+from calcgraph.spec.syntax import Spec, split_lines
 
 __all__ = ["MAX_ELEMENTS", "Spec", "describe", "load_spec", "loads_spec", "parse_spec"]
 
@@ -51,7 +51,7 @@ def describe(text: str) -> str:
     try:
         return parse(text).description
     except SpecError:  # a broken file still has a header worth listing
-        lines = [ln.strip() for ln in text.splitlines()]
+        lines = [ln.strip() for ln in split_lines(text)]
         return next((ln.lstrip("#").strip() for ln in lines
                      if ln.startswith("#") and ln.lstrip("#").strip()), "")
 

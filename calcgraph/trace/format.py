@@ -18,6 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from calcgraph.text.labels import ascii_text
+from calcgraph.text.printable import printable
 from calcgraph.trace.notes import SMALL, array_text
 
 if TYPE_CHECKING:
@@ -52,7 +53,8 @@ class _Style:
                                           if not v.record["final"])])
 
     def t(self, text: str) -> str:
-        return ascii_text(text) if self.ascii else text
+        # printable: a label's NUL or ESC[2J would otherwise reach the terminal raw
+        return printable(ascii_text(text) if self.ascii else text, keep="\n")
 
     def text(self, *parts: str | tuple[str, str]) -> Text:
         """Text.assemble with every piece passed through t()."""
