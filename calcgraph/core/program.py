@@ -53,8 +53,9 @@ def drops(graph: Graph, prog: dict) -> list[tuple]:
     name = graph.objective.name if graph.objective is not None else None
     if name in prog["drop"]:
         return prog["drop"][name]
-    needed = {v.name for v in prog["sinks"]}  # the objective and any other result
-    if name:
+    needed = {v.name for v in prog["sinks"]}  # every result no equation reads
+    if name:  # and the objective, even when it feeds another node (objective L, J = L + s)
+        needed.add(name)
         for node in plan(graph, True)["nodes"]:
             needed.update(v.name for v in saved_values(node))
     last: dict[str, int] = {}
