@@ -7,12 +7,14 @@ from typing import Any
 
 from calcgraph.errors import (
     CalcgraphError,
+    CalcgraphWarning,
     GraphError,
     GraphvizNotFound,
     NumericError,
     RenderError,
     ShapeError,
     SpecError,
+    SpecWarning,
     UnknownOpError,
     UsageError,
 )
@@ -29,6 +31,7 @@ _LAZY = {
 __all__ = [
     "OPS",
     "CalcgraphError",
+    "CalcgraphWarning",
     "Constant",
     "Graph",
     "GraphError",
@@ -38,6 +41,7 @@ __all__ = [
     "RenderError",
     "ShapeError",
     "SpecError",
+    "SpecWarning",
     "UnknownOpError",
     "UsageError",
     "Variable",

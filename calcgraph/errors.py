@@ -44,3 +44,11 @@ class UsageError(CalcgraphError, ValueError):
     """A bad option value (unknown format, bad --set); the CLI exits with 2."""
 
     exit_code = 2
+
+
+class CalcgraphWarning(UserWarning):
+    """Something legal but probably not meant; the CLI prints `calcgraph: warning: ...`."""
+
+
+class SpecWarning(CalcgraphWarning):
+    """A spec declares what it never uses, or computes what never reaches its objective."""

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import sys
+import warnings
 from collections.abc import Callable
 from typing import Any
 
 import click
 
-from calcgraph.errors import CalcgraphError
+from calcgraph.errors import CalcgraphError, CalcgraphWarning
 from calcgraph.text.printable import printable
 
 
@@ -22,16 +24,29 @@ def mapped(fn: Callable[..., Any]) -> Callable[..., Any]:
     """Run a command body; a CalcgraphError becomes one line on stderr and its exit code."""
 
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except CalcgraphError as exc:
-            fail(exc)
-        except KeyboardInterrupt:
-            click.echo("calcgraph: interrupted", err=True)
-            sys.exit(130)
+        with warnings.catch_warnings():  # restores showwarning on the way out
+            warnings.simplefilter("always", CalcgraphWarning)
+            shown = warnings.showwarning
+            warnings.showwarning = functools.partial(_warning, shown)
+            try:
+                return fn(*args, **kwargs)
+            except CalcgraphError as exc:
+                fail(exc)
+            except KeyboardInterrupt:
+                click.echo("calcgraph: interrupted", err=True)
+                sys.exit(130)
 
     wrapper.__name__, wrapper.__doc__ = fn.__name__, fn.__doc__
     return wrapper
+
+
+def _warning(shown: Callable[..., Any], message: Warning | str, category: type[Warning],
+             *args: Any, **kwargs: Any) -> None:
+    """A CalcgraphWarning as one line on stderr, as it happens; others as Python shows them."""
+    if issubclass(category, CalcgraphWarning):
+        click.echo(f"calcgraph: warning: {printable(str(message))}", err=True)
+    else:
+        shown(message, category, *args, **kwargs)
 
 
 def source_options(fn: Callable[..., Any]) -> Callable[..., Any]:

@@ -247,6 +247,8 @@ def backward(graph: Graph, *, inputs: bool = False, check: str | bool = "auto",
                     n += 1
                     append(Step(n, "sum", var, var.grad, None, None, tuple(seen)))
     graph.steps = steps
+    for v in plan["unreached"]:  # ∂J/∂p = 0 exactly; no step, since no path carries it
+        v.grad = np.zeros(v.shape, dtype=v.dtype)
     if mode == "all" or mode == "auto" and (
             bad or _any_bad([v.grad for v in plan["late_check"] if v.grad is not None])):
         _report_backward(steps)

@@ -125,6 +125,9 @@ def plan(graph: Graph, inputs: bool) -> dict:
     seed.flags.writeable = False  # ∂J/∂J = 1, shared by every sweep
     plan = {"nodes": [node for node, _todo in nodes], "sweep": sweep, "counts": counts,
             "seed": seed,
+            # parameters J does not depend on: their gradient is zeros, as JAX gives
+            "unreached": [v for v in graph.variables if v.producer is None and v.requires_grad
+                          and v.name not in counts and v is not objective],
             # leaves whose gradient is checked after the sweep (the others: during it)
             "late_check": [v for v in graph.variables if v.name in counts and v.producer is None
                            and (counts[v.name] == 1 or int(np.prod(v.shape)) <= SMALL)]}

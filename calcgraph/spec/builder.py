@@ -13,6 +13,7 @@ from calcgraph.core.order import CycleError, dependency_order
 from calcgraph.errors import GraphError, ShapeError, UsageError
 from calcgraph.spec.checker import Checker, Flat
 from calcgraph.spec.syntax import Const, Source, Span, Spec
+from calcgraph.spec.unused import warn_unused
 
 MAX_ELEMENTS = 10_000_000  # per array: calcgraph draws small teaching graphs
 _WHERE = re.compile(r"^\w+ '[^']*'(?: \([\w ]+\))?: ")  # the builder's "matmul 'z': " prefix
@@ -55,6 +56,7 @@ def build_spec(spec: Spec, *, batch: int | None = None, seed: int | None = 0,
             if y in classes:
                 _check_classes(graph, src, f, logits, y, classes[y])
     _objective(graph, spec)
+    warn_unused(graph, spec)
     return init_values(graph, seed)
 
 

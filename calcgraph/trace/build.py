@@ -69,6 +69,7 @@ class Trace:
     steps: list[StepView] = field(default_factory=list)
     batch_note: dict | None = None  # batch graphs: rows, and "both forms become dJ_do @ W2"
     memory: list[dict] = field(default_factory=list)  # forward values the sweep read
+    unreached: list[dict] = field(default_factory=list)  # parameters J does not depend on
     document: dict = field(default_factory=dict, repr=False)  # the core JSON, for --json
 
     @property
@@ -166,11 +167,14 @@ def build_trace(graph: Graph, *, values: bool = False, vectors: str = "flat",
     doc = to_dict(shown, values=values)
     doc["forward"] = [{k: v for k, v in r.items() if k not in ("value", "array")}
                       for r in forward]
+    reached = {s.target.name for s in shown.steps}
     return Trace(
         name=graph.name, title=graph.title, objective=shown.objective.name, batch=shown.batch,
         vectors=vectors, ascii_only=ascii_only, only=step, leaves=leaves, forward=forward,
         steps=views, batch_note=batch_note(shown, single, views) if batched else None,
-        memory=memory(shown), document=doc)
+        memory=memory(shown), document=doc,
+        unreached=[{"name": v.name, "label": to_unicode(v.label)} for v in shown.leaves("param")
+                   if v.name not in reached])
 
 
 def make_console(width: int | None = None, file: Any = None) -> Console:

@@ -92,6 +92,12 @@ def render(trace: Trace, width: int = 100) -> Iterator[RenderableType]:
     for view in trace.steps:
         yield Text()
         yield _step(trace, view, st)
+    if trace.unreached:  # parameters J does not depend on: zeros, and no step says so
+        names = ", ".join(st.t(u["label"]) for u in trace.unreached)
+        yield Text()
+        yield _prose(st.text(("Not reached: ", HEAD), f"{names} never reach "
+                             f"{st.objective}, so no step leads to them; their gradients are "
+                             "zeros of their own shape."))
     if trace.memory:
         yield Text()
         yield _memory(trace, st)
