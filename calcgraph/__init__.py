@@ -10,6 +10,7 @@ from calcgraph.errors import (
     CalcgraphWarning,
     GraphError,
     GraphvizNotFound,
+    MemoryBudgetError,
     NumericError,
     RenderError,
     ShapeError,
@@ -25,7 +26,7 @@ _LAZY = {
     "Graph": "graph", "Variable": "graph", "Operator": "graph", "Constant": "graph",
     "build": "graph", "mlp": "graph", "loads_spec": "graph", "load_spec": "graph",
     "init_values": "core.models", "OPS": "core.ops",
-    "load": "sources", "load_source": "sources",
+    "load": "sources", "load_source": "sources", "memory_budget": "core.memory",
 }
 
 __all__ = [
@@ -36,6 +37,7 @@ __all__ = [
     "Graph",
     "GraphError",
     "GraphvizNotFound",
+    "MemoryBudgetError",
     "NumericError",
     "Operator",
     "RenderError",
@@ -52,6 +54,7 @@ __all__ = [
     "load_source",
     "load_spec",
     "loads_spec",
+    "memory_budget",
     "mlp",
 ]
 

@@ -52,3 +52,7 @@ class CalcgraphWarning(UserWarning):
 
 class SpecWarning(CalcgraphWarning):
     """A spec declares what it never uses, or computes what never reaches its objective."""
+
+
+class MemoryBudgetError(CalcgraphError, MemoryError):
+    """A graph would hold more bytes than the memory budget allows (docs/library.md#memory)."""

@@ -45,17 +45,21 @@ class Graph(core_graph.Graph):
 
     # ------------------------------------------------------------ data (calcgraph.text)
 
-    def to_json(self, *, values: bool = True, indent: int | None = 2) -> str:
-        """Nodes, edges, values, grads, shapes and backward steps (schema: docs/json.md)."""
+    def to_json(self, *, values: bool = True, indent: int | None = 2,
+                full_arrays: bool = False) -> str:
+        """Nodes, edges, values, grads, shapes and backward steps (schema: docs/json.md).
+
+        Arrays of more than 10,000 numbers are summarized unless `full_arrays=True`.
+        """
         from calcgraph.text.document import to_json
 
-        return to_json(self, values=values, indent=indent)
+        return to_json(self, values=values, indent=indent, full_arrays=full_arrays)
 
-    def to_dict(self, *, values: bool = True) -> dict:
+    def to_dict(self, *, values: bool = True, full_arrays: bool = False) -> dict:
         """The same document as to_json, as Python data."""
         from calcgraph.text.document import to_dict
 
-        return to_dict(self, values=values)
+        return to_dict(self, values=values, full_arrays=full_arrays)
 
     # ------------------------------------------------------------ views (figure, trace)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import sys
 import warnings
@@ -10,7 +11,7 @@ from typing import Any
 
 import click
 
-from calcgraph.errors import CalcgraphError, CalcgraphWarning
+from calcgraph.errors import CalcgraphError, CalcgraphWarning, MemoryBudgetError
 from calcgraph.text.printable import printable
 
 
@@ -32,6 +33,10 @@ def mapped(fn: Callable[..., Any]) -> Callable[..., Any]:
                 return fn(*args, **kwargs)
             except CalcgraphError as exc:
                 fail(exc)
+            except MemoryError:  # past the estimate (another process took the memory)
+                fail(MemoryBudgetError("ran out of memory (the estimate fit the budget, the "
+                                       "machine did not): make the dimensions smaller, or "
+                                       "lower --max-memory so the estimate refuses it"))
             except KeyboardInterrupt:
                 click.echo("calcgraph: interrupted", err=True)
                 sys.exit(130)
@@ -53,6 +58,9 @@ def source_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     """SOURCE plus --batch, --seed and --set, shared by render and trace."""
     fn = click.option("--set", "sets", multiple=True, metavar="NAME=VALUE",
                       help="Override a dimension or constant, e.g. --set d=8 --set lam=0.01.")(fn)
+    fn = click.option("--max-memory", "max_memory", default=None, metavar="SIZE",
+                      help="Refuse graphs estimated to need more (values, gradients, output), "
+                           "e.g. 512M, 8G or none. Default: $CALCGRAPH_MEMORY or 1G.")(fn)
     fn = click.option("--seed", type=int, default=0, show_default=True,
                       help="Seed for the random inputs and parameters.")(fn)
     fn = click.option("--batch", type=click.IntRange(min=1), default=None, metavar="N",
@@ -67,3 +75,10 @@ def load(source: str | None, batch: int | None, seed: int, sets: tuple[str, ...]
     return load_source(source, batch=batch, seed=seed, sets=parse_sets(sets))
 
 
+def budget(max_memory: str | None) -> contextlib.AbstractContextManager:
+    """--max-memory SIZE for the whole command (load, passes, output); none given: unchanged."""
+    from calcgraph.core.memory import memory_budget, parse_size
+
+    if max_memory is None:
+        return contextlib.nullcontext()
+    return memory_budget(parse_size(max_memory, "--max-memory"))

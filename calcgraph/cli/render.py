@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from calcgraph.cli.common import load, mapped, source_options
+from calcgraph.cli.common import budget, load, mapped, source_options
 from calcgraph.options import ANNOTATE, LAYOUTS, RENDERERS
 
 
@@ -25,13 +25,17 @@ from calcgraph.options import ANNOTATE, LAYOUTS, RENDERERS
 @click.option("--scale", type=click.FloatRange(min=0.1, max=16), default=2.0, show_default=True,
               help="PNG pixel density (1 = 96 dpi: the size a browser shows the SVG).")
 @click.option("--legend", is_flag=True, help="Add a legend explaining shapes and colours.")
+@click.option("--full-arrays", is_flag=True,
+              help="JSON: write arrays of more than 10,000 numbers in full, not summarized.")
 @mapped
-def render(source, batch, seed, sets, out, fmt, annotate, renderer, layout, scale,
-           legend) -> None:
+def render(source, batch, seed, max_memory, sets, out, fmt, annotate, renderer, layout, scale,
+           legend, full_arrays) -> None:
     """Draw the graph as SVG, PNG, PDF, DOT or JSON."""
     from calcgraph.figure.draw import render_graph
 
-    graph = load(source, batch, seed, sets)
-    path, used = render_graph(graph, out, fmt, annotate=annotate, renderer=renderer,
-                              layout=layout, scale=scale, legend=legend)
+    with budget(max_memory):
+        graph = load(source, batch, seed, sets)
+        path, used = render_graph(graph, out, fmt, annotate=annotate, renderer=renderer,
+                                  layout=layout, scale=scale, legend=legend,
+                                  full_arrays=full_arrays)
     click.echo(f"wrote {path}" + (f" ({used} Graphviz)" if used else ""))

@@ -7,6 +7,7 @@ import zlib
 import numpy as np
 
 from calcgraph.core.graph import Graph
+from calcgraph.core.memory import check as check_memory
 from calcgraph.errors import GraphError
 
 ACTIVATIONS = ("relu", "sigmoid", "tanh")
@@ -23,6 +24,7 @@ def init_values(graph: Graph, seed: int | None = 0) -> Graph:
     vectors and scalars among the parameters ~ N(0, 0.01); integer labels are class indices
     below the number of logits of the cross-entropy that reads them.
     """
+    check_memory(graph)  # before the first array: refuse what would not fit
     graph.seed = seed
     base = np.random.SeedSequence(seed).entropy if seed is None else seed
     for v in graph.leaves():

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from calcgraph.core.memory import check as check_memory
 from calcgraph.errors import GraphError
 
 if TYPE_CHECKING:
@@ -44,6 +45,7 @@ def program(graph: Graph) -> dict:
                  node.index) for node in graph.operators],
         "drop": {},  # per objective name: after equation k, the values keep="needed" drops
     }
+    check_memory(graph)  # a graph built by hand: refuse it before the pass allocates
     graph._program_cache = prog
     return prog
 

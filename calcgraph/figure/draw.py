@@ -44,7 +44,8 @@ def default_path(graph: Graph | Mapping[str, Any], fmt: str | None = None) -> st
 
 def render_graph(graph: Graph, path: str | None = None, fmt: str | None = None, *,
                  annotate: str = "shapes", renderer: str = "auto", layout: str = "d2l",
-                 scale: float = 2.0, legend: bool = False) -> tuple[str, str | None]:
+                 scale: float = 2.0, legend: bool = False,
+                 full_arrays: bool = False) -> tuple[str, str | None]:
     """Write the figure; returns (path written, 'system' | 'embedded', or None for dot/json)."""
     choose(layout, LAYOUTS, "layout")
     choose(renderer, RENDERERS, "renderer")
@@ -52,7 +53,7 @@ def render_graph(graph: Graph, path: str | None = None, fmt: str | None = None, 
     kind = render.format_from_path(path, fmt)
     if kind == "json":
         graph.backward()  # so that values and gradients are in the file
-        render.write_atomic(path, graph.to_json().encode("utf-8"))
+        render.write_atomic(path, graph.to_json(full_arrays=full_arrays).encode("utf-8"))
         return path, None
     source = to_dot(graph, annotate=annotate, layout=layout, legend=legend)
     if kind == "dot":

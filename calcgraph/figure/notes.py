@@ -90,6 +90,8 @@ def summarize(value: Any) -> str:
     >>> summarize(0.5), summarize([1, -2.25]), summarize([[1.0, 2.0], [3.0, 4.0]])
     ('0.5', '[1, −2.25]', 'μ 2.5 σ 1.12')
     """
+    if isinstance(value, Mapping):  # a large array, summarized in the JSON document
+        return f"μ {_g(float(value['mean']), float(value['std']))} σ {_g(float(value['std']))}"
     xs = _flat(value)
     if not isinstance(value, list):
         return _g(xs[0])
