@@ -83,9 +83,11 @@ def _pair(i: int, n: int) -> int:
 
 
 def _shape_ctx(node: Operator, i: int | None, g: str, shapes: list[str]) -> dict:
-    """The code context with shapes for names; a scalar constant (λ) has shape ()."""
+    """The code context with shapes for every name: operands, the output (sigmoid's
+    `{g} * {out} * (1 - {out})`), and scalars (a constant λ, the batch size n) as ()."""
     ctx = _ctx(node, "code", i, g, names=shapes)
     ctx.update({key: "()" for key in node.params})
+    ctx.update(out=g or fmt_shape(node.output.shape), n="()")
     return ctx
 
 
@@ -214,7 +216,11 @@ def _shape_form(template: str, ctx: dict, operands: list, shape_fmt: ShapeFmt) -
     calls = {m.group(1) for m in _CALL.finditer(template)} - {"np.outer"}
     if calls:
         return "← " + ", ".join(f"{name} {shape_fmt(shape)}" for name, shape in operands)
-    return "= " + _tidy_shapes(_fill(template, ctx))
+    # A literal batch size n in a template ("... / n") is a scalar: shape () like the rest.
+    return "= " + _tidy_shapes(_BATCH_N.sub("()", _fill(template, ctx)))
+
+
+_BATCH_N = re.compile(r"(?<![\w.])n(?![\w(])")
 
 
 def strip_parens(text: str) -> str:

@@ -104,7 +104,7 @@ def to_ascii(label: str) -> str:
 
 _ASCII = {
     "ϕ": "phi", "φ": "phi", "σ": "sigma", "λ": "lam", "ℓ": "l", "×": "x", "⊙": "*",
-    "∂": "d", "ᵀ": ".T", "·": "*", "−": "-", "Σ": "sum", "θ": "theta", "α": "alpha",
+    "∂": "d", "ᵀ": ".T", "·": "@", "−": "-", "Σ": "sum", "θ": "theta", "α": "alpha",
     "β": "beta", "γ": "gamma", "μ": "mu", "η": "eta", "ε": "eps", "⊘": "/", "≡": "==",
     "✓": "ok", "✗": "x", "→": "->", "←": "<-", "…": "...", "𝟏": "1", "⁽": "^(", "⁾": ")",
     "‖": "||", "½": "1/2",
@@ -118,8 +118,10 @@ def ascii_text(text: str) -> str:
 
     A run of superscript or subscript characters keeps its marker, as to_ascii writes it.
 
-    >>> ascii_text("∂J/∂W⁽¹⁾ = ∂J/∂z ⊙ ϕ'(z)")
-    "dJ/dW^(1) = dJ/dz * phi'(z)"
+    ⊙ (elementwise) becomes `*` and · (matrix product) `@`, as numpy writes them.
+
+    >>> ascii_text("∂J/∂W⁽¹⁾ = ∂J/∂z ⊙ ϕ'(z) · xᵀ")
+    "dJ/dW^(1) = dJ/dz * phi'(z) @ x.T"
     >>> ascii_text("λ/2 (‖W⁽¹⁾‖² + ‖W⁽²⁾‖²) = ℓ₂, Σₙ")
     'lam/2 (||W^(1)||^2 + ||W^(2)||^2) = l_2, sum_n'
     >>> ascii_text("∂J/∂ŷ, ω, Δ")
