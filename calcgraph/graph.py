@@ -75,6 +75,13 @@ class Graph(core_graph.Graph):
 
         return render_graph(self, path, fmt, **options)[0]
 
+    def figure(self, **options: Any) -> Any:
+        """The figure as an object a notebook shows inline (SVG), with render's options:
+        `g.figure(annotate="all", legend=True)`; `.svg`, `.to_dot()`, `.save("f.png")`."""
+        from calcgraph.figure.draw import Figure
+
+        return Figure(self, **options)
+
     def _repr_svg_(self) -> str:
         from calcgraph.figure.draw import svg_text
 

@@ -66,6 +66,10 @@ class Impl:
         table = self.math if kind == "math" else self.code
         return table if isinstance(table, str) else table[i]
 
+    def __repr__(self) -> str:  # the generated one prints every lambda
+        code = self.fcode if isinstance(self.fcode, str) else "…"
+        return f"<Impl {code!r}>"
+
 
 @dataclass(frozen=True)
 class Op:
@@ -84,6 +88,11 @@ class Op:
     domain: Callable[[np.random.Generator, tuple[int, ...], int], np.ndarray] | None = None
     examples: tuple = field(default=())  # operand (shape, batched) lists for the gradient tests
     paired: bool = False  # operands o₁ … o_T, y₁ … y_T: formulas may name {pair} and {pairs}
+
+    def __repr__(self) -> str:  # the generated one is several KB of lambdas
+        n = "1 or more" if self.arity is None else str(self.arity)
+        params = f"; constant {', '.join(self.params)}" if self.params else ""
+        return f"<Op {self.name} ({n} operands{params}): {self.doc}>"
 
     def is_differentiable(self, i: int, n: int) -> bool:
         """Whether operand i of n gets a gradient."""

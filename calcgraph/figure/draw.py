@@ -73,3 +73,35 @@ def svg_text(graph: Graph | Mapping[str, Any], **options: Any) -> str:
     return svg.decode("utf-8")
 
 
+class Figure:
+    """The figure of a graph with its options, shown inline by Jupyter (SVG) and saved by
+    `save`: what `Graph.figure(annotate="all")` returns. The SVG is made once, when first
+    asked for, so the values are those of that moment."""
+
+    def __init__(self, graph: Graph, **options: Any):
+        choose(options.get("annotate", "shapes"), ANNOTATE, "annotate")
+        self.graph, self.options = graph, options
+        self._svg: str | None = None
+
+    @property
+    def svg(self) -> str:
+        if self._svg is None:
+            self._svg = svg_text(self.graph, **self.options)
+        return self._svg
+
+    def to_dot(self) -> str:
+        return to_dot(self.graph, **self.options)
+
+    def save(self, path: str, fmt: str | None = None, **render_options: Any) -> str:
+        """Write the figure as render() does (format from the extension); returns the path."""
+        return render_graph(self.graph, path, fmt, **{**self.options, **render_options})[0]
+
+    def _repr_svg_(self) -> str:
+        return self.svg
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict:
+        return {"image/svg+xml": self.svg}
+
+    def __repr__(self) -> str:
+        opts = ", ".join(f"{k}={v!r}" for k, v in self.options.items())
+        return f"<Figure of {self.graph.name!r}{': ' + opts if opts else ''}>"

@@ -102,11 +102,32 @@ class Trace:
     def __str__(self) -> str:
         return self.text()
 
+    def __repr__(self) -> str:  # the generated one is 12 KB of records
+        return (f"<Trace {self.name!r}: {len(self.forward)} equations, {len(self.steps)} "
+                f"backward steps to ∂{self.objective}; print() it or show it in a notebook>")
+
+    def _repr_pretty_(self, p: Any, cycle: bool) -> None:
+        """IPython's plain-text display: the terminal text."""
+        p.text(self.text())
+
+    def _repr_html_(self) -> str:
+        """Jupyter's display: the terminal output, colours included, as HTML."""
+        from rich.console import Console
+
+        console = Console(file=io.StringIO(), record=True, width=100, force_terminal=True,
+                          color_system="truecolor", highlight=False, emoji=False)
+        console.print(self)
+        return console.export_html(inline_styles=True, code_format=_HTML)
+
     def __rich_console__(self, console: Console, options: ConsoleOptions
                          ) -> Iterator[RenderableType]:
         from calcgraph.trace.format import render
 
         yield from render(self, options.max_width)
+
+
+_HTML = ('<pre style="font-family: Menlo, \'DejaVu Sans Mono\', Consolas, monospace; '
+         'line-height: 1.3; white-space: pre">{code}</pre>')
 
 
 def _shape_fmt(vectors: str):
