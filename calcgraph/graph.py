@@ -15,6 +15,7 @@ from calcgraph.core import engine, models
 from calcgraph.core import graph as core_graph
 from calcgraph.core.nodes import Constant, Operator, Variable
 from calcgraph.core.order import CycleError, build, dependency_order
+from calcgraph.errors import GraphvizNotFound
 
 __all__ = ["Constant", "CycleError", "Graph", "Operator", "Variable", "build",
            "dependency_order", "load_spec", "loads_spec", "mlp"]
@@ -68,6 +69,20 @@ class Graph(core_graph.Graph):
         from calcgraph.figure.draw import to_dot
 
         return to_dot(self, **options)
+
+    def to_graphviz(self, **options: Any) -> Any:
+        """The figure as a `graphviz.Source` of calcgraph's DOT (options as for to_dot), for
+        code that expects one: `.pipe()`, `.render()` and Jupyter's display work as usual
+        (with the system Graphviz, as the graphviz package always needs). Needs the
+        `graphviz` package: pip install 'calcgraph[graphviz]'."""
+        try:
+            from calcgraph.figure.pysource import source
+        except ImportError:
+            raise GraphvizNotFound("to_graphviz() needs the graphviz Python package: pip "
+                                   "install 'calcgraph[graphviz]' (or use g.to_dot(), "
+                                   "g.render(), g.figure(), which do not)") from None
+        pinned = options.get("layout", "d2l") == "d2l"
+        return source(self.to_dot(**options), self.name, pinned)
 
     def render(self, path: str | None = None, fmt: str | None = None, **options: Any) -> str:
         """Write the figure (format from the extension or `fmt`); returns the path written."""
