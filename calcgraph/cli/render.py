@@ -30,7 +30,19 @@ from calcgraph.options import ANNOTATE, LAYOUTS, RENDERERS
 @mapped
 def render(source, batch, seed, max_memory, sets, out, fmt, annotate, renderer, layout, scale,
            legend, full_arrays) -> None:
-    """Draw the graph as SVG, PNG, PDF, DOT or JSON."""
+    """Draw the graph as SVG, PNG, PDF, DOT or JSON.
+
+    SOURCE is a built-in sample name (default: mlp, the d2l MLP objective; `calcgraph
+    samples` lists them) or a spec file of your own (docs/spec.md).
+
+    \b
+    Examples:
+      calcgraph render                           mlp.svg: the d2l figure, shapes
+      calcgraph render -o mlp.png --batch 8      the batch form, as PNG
+      calcgraph render two_layer --annotate all  values and gradients too
+      calcgraph render my_net.cg -o my_net.pdf   a spec file of your own
+      calcgraph render --set d=8 -o graph.json   the data after both passes
+    """
     from calcgraph.figure.draw import render_graph
 
     with budget(max_memory):

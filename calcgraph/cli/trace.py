@@ -22,7 +22,19 @@ from calcgraph.options import VECTORS
 @mapped
 def trace(source, batch, seed, max_memory, sets, values, vectors, only_step, as_json,
           ascii_only, width) -> None:
-    """Print the backward sweep step by step: formula, numpy code and shapes."""
+    """Print the backward sweep step by step: formula, numpy code and shapes.
+
+    SOURCE is a built-in sample name (default: mlp, the d2l MLP objective; `calcgraph
+    samples` lists them) or a spec file of your own (docs/spec.md).
+
+    \b
+    Examples:
+      calcgraph trace                            the d2l MLP, one sample
+      calcgraph trace --batch 8 --values         the code form, with numbers
+      calcgraph trace --step 12                  only step 12: two paths meet
+      calcgraph trace my_net.cg --ascii          a spec file, in plain ASCII
+      calcgraph trace --json > steps.json        the recorded steps as JSON
+    """
     from calcgraph.trace.build import print_trace
 
     with budget(max_memory):
