@@ -19,11 +19,17 @@ def parse_spec(text: str, filename: str = "<spec>") -> Spec:
     return parse(text, filename)
 
 
-def loads_spec(text: str, *, filename: str = "<spec>", name: str = "spec",
+def loads_spec(text: str, *, filename: str = "<spec>", name: str | None = None,
                batch: int | None = None, seed: int | None = 0,
                sets: dict[str, str] | None = None, dtype: str = "float64",
                graph_type: type[Graph] = Graph) -> Graph:
-    """The graph a spec text describes, with seeded values; `name` if it has no graph line."""
+    """The graph a spec text describes, with seeded values.
+
+    Its name: the `graph` line's, else `name`, else the file name's stem ('my' for
+    filename="my.cg"), else 'spec'.
+    """
+    if name is None:
+        name = _stem(filename) if filename != "<spec>" else "spec"
     return build_spec(parse(text, filename), batch=batch, seed=seed, sets=sets, dtype=dtype,
                       name=name, graph_type=graph_type)
 

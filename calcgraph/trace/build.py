@@ -22,6 +22,7 @@ from calcgraph.text.document import to_dict
 from calcgraph.text.formulas import fmt_shape, forward_math, forward_record, step_record, unit_grads
 from calcgraph.text.labels import to_unicode
 from calcgraph.trace.notes import (
+    SMALL,
     batch_note,
     broadcast_note,
     by_key,
@@ -64,6 +65,7 @@ class Trace:
     vectors: str = "flat"
     ascii_only: bool = False
     only: int | None = None  # show only this backward step
+    array_limit: int = SMALL  # --values prints arrays of at most this many numbers
     leaves: list[dict] = field(default_factory=list)  # name, label, role, shape, value, array
     forward: list[dict] = field(default_factory=list)  # forward_record + "value", "array"
     steps: list[StepView] = field(default_factory=list)
@@ -137,8 +139,14 @@ def _shape_fmt(vectors: str):
 
 
 def build_trace(graph: Graph, *, values: bool = False, vectors: str = "flat",
-                step: int | None = None, ascii_only: bool = False) -> Trace:
-    """Run backward if needed and collect everything the trace shows, as plain data."""
+                step: int | None = None, ascii_only: bool = False,
+                array_limit: int = SMALL) -> Trace:
+    """Run backward if needed and collect everything the trace shows, as plain data.
+
+    values=True prints arrays of at most `array_limit` numbers in full (default 20).
+    """
+    if not isinstance(array_limit, int) or isinstance(array_limit, bool) or array_limit < 0:
+        raise UsageError(f"array limit {array_limit!r}: expected a whole number, 0 or more")
     from calcgraph.trace.variants import as_rows, one_sample
 
     choose(vectors, VECTORS, "vectors form")
@@ -167,7 +175,7 @@ def build_trace(graph: Graph, *, values: bool = False, vectors: str = "flat",
         one = singles.get(key(rec))
         view = StepView(rec, one_sample=one if one and one["code"] != rec["code"] else None,
                         value=summarize(s.value) if values else None,
-                        array=full_value(s.value, values))
+                        array=full_value(s.value, values, array_limit))
         if s.via is not None:
             view.through, view.via = forward_math(s.via), to_unicode(s.via.symbol)
             view.note = broadcast_note(s, to_unicode(shown.objective.label))
@@ -177,11 +185,11 @@ def build_trace(graph: Graph, *, values: bool = False, vectors: str = "flat",
     for node in shown.operators:
         rec = forward_record(node, fmt)
         rec["value"] = summarize(node.output.value)
-        rec["array"] = full_value(node.output.value, values)
+        rec["array"] = full_value(node.output.value, values, array_limit)
         forward.append(rec)
     leaves = [{"name": v.name, "label": to_unicode(v.label), "role": v.role,
                "shape": list(v.shape), "value": summarize(v.value),
-               "array": full_value(v.value, values)}
+               "array": full_value(v.value, values, array_limit)}
               for v in shown.leaves()]
     leaves += [{"name": c.name, "label": to_unicode(c.label), "role": "constant", "shape": [],
                 "value": f"{c.value:g}", "array": None} for c in shown.constants.values()]
@@ -191,7 +199,7 @@ def build_trace(graph: Graph, *, values: bool = False, vectors: str = "flat",
     reached = {s.target.name for s in shown.steps}
     return Trace(
         name=graph.name, title=graph.title, objective=shown.objective.name, batch=shown.batch,
-        vectors=vectors, ascii_only=ascii_only, only=step, leaves=leaves, forward=forward,
+        vectors=vectors, ascii_only=ascii_only, only=step, array_limit=array_limit, leaves=leaves, forward=forward,
         steps=views, batch_note=batch_note(shown, single, views) if batched else None,
         memory=memory(shown), document=doc,
         unreached=[{"name": v.name, "label": to_unicode(v.label)} for v in shown.leaves("param")
@@ -203,15 +211,32 @@ def make_console(width: int | None = None, file: Any = None) -> Console:
     from rich.console import Console
 
     plain = os.environ.get("NO_COLOR", "") != ""  # no-color.org; we also drop bold/dim then
+    out = file if file is not None else sys.stdout
+    if width is None and not os.environ.get("COLUMNS") and not _isatty(out):
+        # A pipe or a file: 100 columns, not the width of whatever terminal stdin or
+        # stderr happens to be (which rich would use), so the output does not depend on it.
+        width = PIPED_WIDTH
     return Console(file=file, width=width, highlight=False, emoji=False,
                    **({"color_system": None} if plain else {}))
 
 
+PIPED_WIDTH = 100
+
+
+def _isatty(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
 def print_trace(graph: Graph, *, values: bool = False, vectors: str = "flat",
                 step: int | None = None, as_json: bool = False, ascii_only: bool = False,
-                width: int | None = None, console: Console | None = None) -> Trace:
+                width: int | None = None, console: Console | None = None,
+                array_limit: int = SMALL) -> Trace:
     """Print the trace (or its JSON) to the console, stdout by default; returns the Trace."""
-    trace = build_trace(graph, values=values, vectors=vectors, step=step, ascii_only=ascii_only)
+    trace = build_trace(graph, values=values, vectors=vectors, step=step, ascii_only=ascii_only,
+                        array_limit=array_limit)
     if as_json:
         out = console.file if console is not None else sys.stdout
         out.write(trace.to_json())

@@ -19,7 +19,7 @@ from rich.text import Text
 
 from calcgraph.text.labels import ascii_text
 from calcgraph.text.printable import printable
-from calcgraph.trace.notes import SMALL, array_text
+from calcgraph.trace.notes import array_text
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -85,7 +85,8 @@ def render(trace: Trace, width: int = 100) -> Iterator[RenderableType]:
     arrays = [r for r in trace.leaves + trace.forward if r.get("array") is not None]
     if arrays:
         yield Text()
-        yield st.text(("In full: ", HEAD), f"the arrays above with at most {SMALL} numbers")
+        yield st.text(("In full: ", HEAD), f"the arrays above with at most "
+                      f"{trace.array_limit} numbers")
         yield _arrays(arrays, st)
     yield Text()
     yield from _backward_intro(trace, st)
