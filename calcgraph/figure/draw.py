@@ -21,10 +21,8 @@ def graph_data(graph: Graph | Mapping[str, Any], annotate: str = "shapes") -> Ma
     if isinstance(graph, Mapping):
         return graph
     choose(annotate, ANNOTATE, "annotate")
-    if annotate in ("grads", "all"):
-        graph.backward()
-    elif annotate == "values":
-        graph.forward()
+    if annotate in ("values", "grads", "all"):
+        graph.backward()  # values too: a scalar's record shows its gradient beside its value
     return graph.to_dict(values=annotate in ("values", "grads", "all"))
 
 
