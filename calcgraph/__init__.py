@@ -10,6 +10,7 @@ from calcgraph.errors import (
     GraphError,
     GraphvizNotFound,
     MissingDependency,
+    ModelError,
     NumericError,
     RenderError,
     ShapeError,
@@ -22,7 +23,8 @@ from calcgraph.version import __version__
 # Heavy names (numpy behind them) load on first use, so `calcgraph --help` starts fast.
 _LAZY = {
     "Graph": "graph", "Variable": "graph", "Operator": "graph", "Constant": "graph",
-    "build": "graph", "check": "graph", "mlp": "graph", "loads_spec": "graph", "load_spec": "graph",
+    "build": "graph", "check": "graph", "mlp": "graph", "from_torch": "graph",
+    "loads_spec": "graph", "load_spec": "graph",
     "init_values": "core.models", "OPS": "core.ops", "CheckResult": "core.gradcheck",
     "load": "sources", "load_source": "sources",
 }
@@ -36,6 +38,7 @@ __all__ = [
     "GraphError",
     "GraphvizNotFound",
     "MissingDependency",
+    "ModelError",
     "NumericError",
     "Operator",
     "RenderError",
@@ -47,6 +50,7 @@ __all__ = [
     "__version__",
     "build",
     "check",
+    "from_torch",
     "init_values",
     "load",
     "load_source",
