@@ -75,6 +75,11 @@ FORMS: dict[str, Callable[..., Any]] = {
 }
 
 
+def _form(op: Any) -> Callable[..., Any] | None:
+    """The op record's own torch form when it has one (the proposed field), else the table's."""
+    return getattr(op, "torch", None) or FORMS.get(op.name)
+
+
 def import_torch() -> Any:
     """torch, or a MissingDependency saying how to install it."""
     try:
@@ -89,7 +94,7 @@ def compare_with_torch(graph: Graph, *, inputs: bool = False, rtol: float = RTOL
                        atol: float = ATOL) -> list[TorchCheck]:
     """Rebuild graph in torch from its equations, run autograd, compare every variable."""
     torch = import_torch()
-    missing = sorted({n.op.name for n in graph.operators if n.op.name not in FORMS})
+    missing = sorted({n.op.name for n in graph.operators if _form(n.op) is None})
     if missing:
         raise UnknownOpError(f"--torch: no torch form for op(s) {missing} yet (known: "
                              f"{sorted(FORMS)})")
@@ -101,7 +106,7 @@ def compare_with_torch(graph: Graph, *, inputs: bool = False, rtol: float = RTOL
                                    requires_grad=v.grad is not None)
     for node in graph.operators:
         args = [env[u.name] for u in node.inputs]
-        out = FORMS[node.op.name](torch, node.mode, *args, *node.param_values())
+        out = _form(node.op)(torch, node.mode, *args, *node.param_values())
         if out.requires_grad:
             out.retain_grad()
         env[node.output.name] = out

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import builtins
 import json
+import sys
 
 import pytest
 from click.testing import CliRunner
@@ -83,14 +83,7 @@ def test_torch_comparison():
 
 
 def test_missing_torch_exits_1_saying_how_to_install(monkeypatch):
-    real = builtins.__import__
-
-    def no_torch(name, *args, **kwargs):
-        if name == "torch":
-            raise ImportError("No module named 'torch'")
-        return real(name, *args, **kwargs)
-
-    monkeypatch.setattr(builtins, "__import__", no_torch)
+    monkeypatch.setitem(sys.modules, "torch", None)  # `import torch` now raises
     result = run("mlp", "--torch")
     assert result.exit_code == 1
     assert result.stderr.startswith("calcgraph: error: --torch needs PyTorch, which is not "

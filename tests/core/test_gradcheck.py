@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 import pytest
 
@@ -101,16 +103,7 @@ def test_torch_sees_a_broken_vjp_too(monkeypatch):
 
 
 def test_missing_torch_is_one_clear_error(monkeypatch):
-    import builtins
-
-    real = builtins.__import__
-
-    def no_torch(name, *args, **kwargs):
-        if name == "torch":
-            raise ImportError("No module named 'torch'")
-        return real(name, *args, **kwargs)
-
-    monkeypatch.setattr(builtins, "__import__", no_torch)
+    monkeypatch.setitem(sys.modules, "torch", None)  # `import torch` now raises
     with pytest.raises(cg.MissingDependency, match=r"needs PyTorch.*pip install torch"):
         cg.check(cg.mlp(), torch=True)
 
