@@ -46,6 +46,15 @@ class UsageError(CalcgraphError, ValueError):
     exit_code = 2
 
 
+class MissingDependency(CalcgraphError, ImportError):
+    """An optional package a feature needs (torch for `check --torch`) is not installed."""
+
+
+class ModelError(CalcgraphError, RuntimeError):
+    """Importing a PyTorch model failed: torch missing, or the user's code raised or returned
+    something calcgraph cannot import."""
+
+
 class CalcgraphWarning(UserWarning):
     """Something legal but probably not meant; the CLI prints `calcgraph: warning: ...`."""
 

@@ -18,7 +18,7 @@ needs_dot = pytest.mark.skipif(shutil.which("neato") is None, reason="system Gra
 def test_without_the_package_the_error_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "graphviz", None)  # import graphviz now fails
     monkeypatch.delitem(sys.modules, "calcgraph.figure.pysource", raising=False)
-    with pytest.raises(cg.GraphvizNotFound, match=r"pip install 'calcgraph\[graphviz\]'"):
+    with pytest.raises(cg.MissingDependency, match=r"pip install 'calcgraph\[graphviz\]'"):
         cg.mlp().to_graphviz()
 
 
