@@ -17,6 +17,10 @@ ENGINES = ("circo", "dot", "fdp", "neato", "nop", "nop2", "osage", "patchwork", 
 VECTORS = ("flat", "column", "row")  # single-sample vectors as (q,), (q, 1) or (1, q)
 KEEPS = ("all", "needed")  # every node's value, or only what backward reads
 CHECKS = ("auto", "all", "none")  # NaN/Inf checks after each pass
+# The default seed of every graph's values. 5, not 0: with it the d2l MLP's z = W1 x has
+# negative entries (2 of 5), so h = relu(z) differs from z and ϕ'(z) has zeros, and the
+# default figure and trace show what ReLU does (seed 0 makes every entry positive).
+DEFAULT_SEED = 5
 
 
 def choose(value: object, choices: tuple[str, ...], what: str,

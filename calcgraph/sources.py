@@ -10,7 +10,7 @@ from typing import Any
 from calcgraph.core.models import ACTIVATIONS, LOSSES
 from calcgraph.errors import ModelError, UsageError
 from calcgraph.graph import Graph, load_spec, loads_spec, mlp
-from calcgraph.options import choose
+from calcgraph.options import DEFAULT_SEED, choose
 from calcgraph.spec.builder import set_float, set_int
 
 SUFFIX = ".cg"
@@ -94,7 +94,7 @@ def samples() -> list[tuple[str, str]]:
 # ---------------------------------------------------------------- SOURCE
 
 
-def load_source(source: str | None = None, *, batch: int | None = None, seed: int = 0,
+def load_source(source: str | None = None, *, batch: int | None = None, seed: int = DEFAULT_SEED,
                 sets: dict[str, str] | None = None, dtype: str = "float64") -> Graph:
     """The graph a CLI command works on: a built-in sample name (default mlp) or a spec file."""
     name, sets = source or "mlp", sets or {}

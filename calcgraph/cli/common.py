@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from calcgraph.errors import CalcgraphError, CalcgraphWarning, MemoryBudgetError
+from calcgraph.options import DEFAULT_SEED
 from calcgraph.text.printable import printable
 
 
@@ -61,7 +62,7 @@ def source_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     fn = click.option("--max-memory", "max_memory", default=None, metavar="SIZE",
                       help="Refuse graphs estimated to need more (values, gradients, output), "
                            "e.g. 512M, 8G or none. Default: $CALCGRAPH_MEMORY or 1G.")(fn)
-    fn = click.option("--seed", type=int, default=0, show_default=True,
+    fn = click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True,
                       help="Seed for the random inputs and parameters.")(fn)
     fn = click.option("--batch", type=click.IntRange(min=1), default=None, metavar="N",
                       help="Batch form: N samples as rows (X is (N, d)).")(fn)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from calcgraph.core.graph import Graph
 from calcgraph.errors import SpecError
+from calcgraph.options import DEFAULT_SEED
 from calcgraph.spec.builder import MAX_ELEMENTS, build_spec
 from calcgraph.spec.parser import parse
 from calcgraph.spec.syntax import Spec, split_lines
@@ -20,7 +21,7 @@ def parse_spec(text: str, filename: str = "<spec>") -> Spec:
 
 
 def loads_spec(text: str, *, filename: str = "<spec>", name: str | None = None,
-               batch: int | None = None, seed: int | None = 0,
+               batch: int | None = None, seed: int | None = DEFAULT_SEED,
                sets: dict[str, str] | None = None, dtype: str = "float64",
                graph_type: type[Graph] = Graph) -> Graph:
     """The graph a spec text describes, with seeded values.
@@ -34,7 +35,7 @@ def loads_spec(text: str, *, filename: str = "<spec>", name: str | None = None,
                       name=name, graph_type=graph_type)
 
 
-def load_spec(path: str | os.PathLike, *, batch: int | None = None, seed: int | None = 0,
+def load_spec(path: str | os.PathLike, *, batch: int | None = None, seed: int | None = DEFAULT_SEED,
               sets: dict[str, str] | None = None, dtype: str = "float64",
               graph_type: type[Graph] = Graph) -> Graph:
     """The graph a spec file describes; errors name the file as given."""

@@ -13,6 +13,7 @@ from calcgraph.core.models import init_values
 from calcgraph.core.nodes import Constant, Variable
 from calcgraph.core.order import CycleError, dependency_order
 from calcgraph.errors import GraphError, ShapeError, UsageError
+from calcgraph.options import DEFAULT_SEED
 from calcgraph.spec.checker import Checker, Flat
 from calcgraph.spec.syntax import Const, Source, Span, Spec
 from calcgraph.spec.unused import warn_unused
@@ -21,7 +22,7 @@ MAX_ELEMENTS = 10_000_000  # per array: calcgraph draws small teaching graphs
 _WHERE = re.compile(r"^\w+ '[^']*'(?: \([\w ]+\))?: ")  # the builder's "matmul 'z': " prefix
 
 
-def build_spec(spec: Spec, *, batch: int | None = None, seed: int | None = 0,
+def build_spec(spec: Spec, *, batch: int | None = None, seed: int | None = DEFAULT_SEED,
                sets: dict[str, str] | None = None, dtype: str = "float64",
                name: str = "spec", graph_type: type[Graph] = Graph) -> Graph:
     """The graph a spec describes, with seeded values (see models.init_values)."""
