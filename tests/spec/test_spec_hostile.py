@@ -66,3 +66,12 @@ def test_control_characters_in_errors_are_escaped(tmp_path):
     assert run.returncode == 1
     assert not any(c in run.stderr for c in "\x00\x1b\x07"), run.stderr
     assert "\\x1b[2J\\x07" in run.stderr and 'label "L\\x00"' in run.stderr
+
+
+def test_a_labels_control_characters_reach_the_trace_escaped():
+    g = cg.loads_spec(HEAD + 'param w : (d)   label "w\x00\x1b[2J\x07"\nL = sum(x * w)\n'
+                      "objective L\n")
+    assert g["w"].label == "w\x00\x1b[2J\x07"
+    for text in (g.trace().text(), g.trace(ascii_only=True).text()):
+        assert not any(c in text for c in "\x00\x1b\x07")
+        assert "w\\x00\\x1b[2J\\x07" in text
