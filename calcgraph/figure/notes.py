@@ -7,10 +7,11 @@ are in docs/render.md ("Annotations").
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from calcgraph.figure.buckets import Buckets
 from calcgraph.text.formulas import fmt_shape
 
 if TYPE_CHECKING:
@@ -249,7 +250,7 @@ def _place_notes(scene: Scene, nodes: tuple[Node, ...]) -> tuple[Note, ...] | No
     its esep margins included.
     """
     by_id = {n.id: n for n in nodes}
-    boxes, segs = _Buckets(), _Buckets()  # each note meets only what is near it, not all
+    boxes, segs = Buckets(), Buckets()  # each note meets only what is near it, not all
     for n in nodes:
         b = box(n.x, n.y, n.width, n.height, 0.5)
         boxes.add(b, b)
@@ -269,30 +270,6 @@ def _place_notes(scene: Scene, nodes: tuple[Node, ...]) -> tuple[Note, ...] | No
         else:
             return None
     return tuple(out)
-
-
-class _Buckets:
-    """Items filed by the grid squares their box covers, so a query reads only its square's."""
-
-    SIZE = 96.0  # points: about one grid pitch
-
-    def __init__(self) -> None:
-        self.squares: dict[tuple[int, int], list] = {}
-
-    def _keys(self, b: Box) -> Iterator[tuple[int, int]]:
-        s = self.SIZE
-        for i in range(math.floor(b[0] / s), math.floor(b[2] / s) + 1):
-            for j in range(math.floor(b[1] / s), math.floor(b[3] / s) + 1):
-                yield i, j
-
-    def add(self, b: Box, item: Any) -> None:
-        for k in self._keys(b):
-            self.squares.setdefault(k, []).append(item)
-
-    def near(self, b: Box) -> Iterator[Any]:
-        """Every item whose box may meet b (some more than once)."""
-        for k in self._keys(b):
-            yield from self.squares.get(k, ())
 
 
 def overlap(a: Box, b: Box) -> bool:
