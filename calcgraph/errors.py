@@ -44,3 +44,19 @@ class UsageError(CalcgraphError, ValueError):
     """A bad option value (unknown format, bad --set); the CLI exits with 2."""
 
     exit_code = 2
+
+
+class MissingGlyphError(RenderError):
+    """A PNG or PDF would leave out characters no font has a glyph for (strict mode)."""
+
+
+class CalcgraphWarning(UserWarning):
+    """Base of calcgraph's warnings; the CLI prints each as one `calcgraph: warning:` line."""
+
+
+class MissingGlyphWarning(CalcgraphWarning):
+    """A PNG or PDF leaves out characters no font has a glyph for."""
+
+
+class CacheWarning(CalcgraphWarning):
+    """A cached compiled module was not trusted and was rebuilt."""

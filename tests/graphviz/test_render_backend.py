@@ -140,7 +140,13 @@ def test_pdf_from_the_embedded_svg_embeds_the_shipped_font(no_system_dot):
 def test_format_from_path():
     assert render.format_from_path("a/fig.PNG", None) == "png"
     assert render.format_from_path("fig.gv", None) == "dot"
-    assert render.format_from_path("fig.svg", "pdf") == "pdf"
+    assert render.format_from_path("fig.out", "pdf") == "pdf"
+    assert render.format_from_path("fig.svg", "SVG") == "svg"
+    assert render.format_from_path("-", None) == "svg" and render.format_from_path("-", "png")
+    with pytest.raises(UsageError) as contradicts:  # issue 10.13: PNG bytes in x.svg
+        render.format_from_path("x.svg", "png")
+    assert str(contradicts.value) == ("format 'png' contradicts the extension of 'x.svg' (svg): "
+                                      "drop the format or name the file .png")
     with pytest.raises(UsageError) as info:
         render.format_from_path("fig.jpg2", None)
     assert str(info.value) == (
