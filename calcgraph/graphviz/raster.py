@@ -10,9 +10,11 @@ import importlib.util
 import json
 import os
 import re
+import signal
 import struct
 import subprocess
 import sys
+import threading
 import zlib
 from collections.abc import Sequence
 from typing import Any
@@ -28,8 +30,12 @@ _SVG_TAG = re.compile(rb"<svg\b[^>]*>")
 _SIZE = re.compile(rb'\b(width|height)="([\d.]+)pt"')
 _FONT_FAMILY_ATTR = re.compile(r'font-family="[^"]*"')
 _WORKER = (
-    "import json, signal, sys, resvg_py\n"
-    "signal.signal(signal.SIGINT, signal.SIG_DFL)\n"  # a terminal's Ctrl-C ends it at once
+    "import json, signal, sys\n"
+    # A terminal's Ctrl-C reaches the worker too: let it end the worker at once.
+    "signal.signal(signal.SIGINT, signal.SIG_DFL)\n"
+    "if hasattr(signal, 'pthread_sigmask'):\n"
+    "    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})\n"
+    "import resvg_py\n"
     "opts = json.loads(sys.stdin.buffer.readline())\n"
     "svg = sys.stdin.buffer.read().decode('utf-8')\n"
     "sys.stdout.buffer.write(bytes(resvg_py.svg_to_bytes(svg_string=svg, **opts)))\n"
@@ -100,15 +106,36 @@ def _in_process(svg: bytes, options: dict[str, Any]) -> bytes:
 
 def _in_worker(svg: bytes, options: dict[str, Any]) -> bytes:
     payload = json.dumps(options).encode("utf-8") + b"\n" + svg
-    # run() kills and reaps the worker on any exception, KeyboardInterrupt included, before
-    # re-raising: Ctrl-C takes effect at once and nothing has been written yet.
-    proc = subprocess.run([sys.executable, "-c", _WORKER], input=payload, capture_output=True,
-                          check=False, env={**os.environ, "PYTHONIOENCODING": "utf-8"})
-    if proc.returncode != 0 or not proc.stdout.startswith(b"\x89PNG"):
-        lines = proc.stderr.decode("utf-8", errors="replace").strip().splitlines()
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    # Ctrl-C between the fork and the `try` would orphan a running worker: hold SIGINT back
+    # until the worker is in hand (it is delivered right after, and then kills the worker).
+    hold = hasattr(signal, "pthread_sigmask") and threading.current_thread() is threading.main_thread()
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT}) if hold else None
+    try:
+        proc = subprocess.Popen([sys.executable, "-c", _WORKER], stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    finally:
+        if old is not None:
+            signal.pthread_sigmask(signal.SIG_SETMASK, old)
+    # communicate() in a helper thread: on Ctrl-C, communicate() itself would first give the
+    # worker 0.25 s to exit by itself; the main thread kills it at once instead.
+    result: list[tuple[bytes, bytes]] = []
+    pipes = threading.Thread(target=lambda: result.append(proc.communicate(payload)),
+                             name="calcgraph-raster", daemon=True)
+    pipes.start()
+    try:
+        while pipes.is_alive():
+            pipes.join(0.1)
+    except BaseException:  # KeyboardInterrupt above all: stop drawing now, write nothing
+        proc.kill()
+        pipes.join()
+        raise
+    out, err = result[0] if result else (b"", b"")
+    if proc.returncode != 0 or not out.startswith(b"\x89PNG"):
+        lines = err.decode("utf-8", errors="replace").strip().splitlines()
         raise RenderError(f"SVG to PNG conversion failed: "
                           f"{lines[-1] if lines else f'exit code {proc.returncode}'}")
-    return proc.stdout
+    return out
 
 
 def with_dpi(png: bytes, dpi: float) -> bytes:
