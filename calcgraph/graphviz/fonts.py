@@ -25,6 +25,8 @@ FONT_FAMILY = "Liberation Serif"
 FONT_DIRS_ENV = "CALCGRAPH_FONT_DIRS"
 _SERIF_WORDS = ("serif", "song", "ming", "mincho", "batang", "times", "roman")
 _REGULAR = ("regular", "book", "normal", "roman", "medium")
+# Python packages that ship fonts, tried after the system's: the `calcgraph[cjk]` extra.
+FONT_PACKAGES = ("noto_cjk_sans_otc",)
 _FIX = ("install a font that has them (Debian/Ubuntu: apt-get install fonts-noto-cjk; "
         "any system: pip install 'calcgraph[cjk]') or name one with --font FILE (fonts=[...])")
 
@@ -70,7 +72,7 @@ def plan_fonts(svg: bytes, extra: Sequence[str | os.PathLike[str]] = (),
     missing = "".join(c for c in drawn_text(svg) if not any(f.has(c) for f in own))
     fallbacks: list[str] = []
     if missing and system:
-        fallbacks = choose_fallbacks(missing, system_faces())
+        fallbacks = choose_fallbacks(missing, candidate_faces())
         more = [face for path in fallbacks for face in sfnt.faces(path)]
         missing = "".join(c for c in missing if not any(f.has(c) for f in more))
     return FontPlan(tuple(files + fallbacks), tuple(fallbacks), missing)
@@ -117,13 +119,31 @@ def _rank(face: sfnt.Face) -> tuple:
     return (not serif, not regular, not simplified, face.family, face.path, face.index)
 
 
-def system_faces() -> list[sfnt.Face]:
-    """The machine's fonts: $CALCGRAPH_FONT_DIRS if set, else fontconfig, else the standard
-    font folders of Linux, macOS and Windows."""
+def candidate_faces() -> list[sfnt.Face]:
+    """Where missing glyphs are looked for: $CALCGRAPH_FONT_DIRS alone if set, else the
+    system's fonts and then those of installed font packages (calcgraph[cjk])."""
     configured = os.environ.get(FONT_DIRS_ENV)
     if configured is not None:
         return _scan([d for d in configured.split(os.pathsep) if d])
+    return system_faces() + packaged_faces()
+
+
+def system_faces() -> list[sfnt.Face]:
+    """The machine's fonts: fontconfig's list, else the standard font folders of Linux, macOS
+    and Windows."""
     return _fontconfig() or _scan(standard_font_dirs())
+
+
+def packaged_faces() -> list[sfnt.Face]:
+    """Fonts shipped by the Python packages in FONT_PACKAGES that are installed."""
+    from importlib.util import find_spec
+
+    folders = []
+    for name in FONT_PACKAGES:
+        spec = find_spec(name)  # located, never imported
+        if spec is not None and spec.submodule_search_locations:
+            folders += list(spec.submodule_search_locations)
+    return _scan(folders)
 
 
 def standard_font_dirs() -> list[str]:

@@ -32,7 +32,7 @@ def blanked(spec: str) -> str:
 
 
 def system_has(text: str) -> bool:
-    return all(any(f.has(c) for f in fonts.system_faces()) for c in text)
+    return all(any(f.has(c) for f in fonts.candidate_faces()) for c in text)
 
 
 def cjk_font() -> str:
@@ -201,3 +201,13 @@ def test_each_script_is_drawn_when_its_font_is_present(script):
         _, blank = figure(blanked(MIXED))
     box = label_boxes(svg, SCRIPTS.values())[text]
     assert inked(png, blank, box) > 20
+
+
+def test_the_cjk_extra_draws_when_the_system_has_no_cjk_font(monkeypatch):
+    packaged = fonts.packaged_faces()
+    if not any(f.has("输") for f in packaged):
+        pytest.skip("the calcgraph[cjk] extra (noto-cjk-sans-otc) is not installed")
+    monkeypatch.setattr(fonts, "system_faces", list)
+    plan = fonts.plan_fonts(render.render(cg.loads_spec(ZH).to_dot(), "svg",
+                                          renderer="embedded"))
+    assert plan.missing == "" and plan.fallbacks == (packaged[0].path,)
