@@ -55,7 +55,11 @@ class CalcgraphWarning(UserWarning):
 
 
 class MissingGlyphWarning(CalcgraphWarning):
-    """A PNG or PDF leaves out characters no font has a glyph for."""
+    """A PNG or PDF leaves out characters no font has a glyph for (`chars`)."""
+
+    def __init__(self, message: str, chars: str = "") -> None:
+        super().__init__(message)
+        self.chars = chars
 
 
 class CacheWarning(CalcgraphWarning):

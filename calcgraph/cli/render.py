@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import re
 import sys
+import warnings
 from pathlib import Path
 
 import click
 
 from calcgraph.cli.common import load, mapped, source_options
-from calcgraph.errors import UsageError
+from calcgraph.errors import CalcgraphWarning, UsageError
 from calcgraph.options import ANNOTATE, LAYOUTS, RENDERERS
 
 BINARY = ("png", "pdf")
@@ -43,11 +45,15 @@ BINARY = ("png", "pdf")
               help="Fail (exit 1) when a character has no glyph in any font, instead of "
                    "warning.")
 @click.option("--legend", is_flag=True, help="Add a legend explaining shapes and colours.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print what was written as JSON on stdout (path, format, renderer, dpi, "
+                   "characters no font has).")
 @mapped
 def render(source, batch, seed, sets, out, fmt, annotate, renderer, layout, dpi, scale, fonts,
-           strict, legend) -> None:
+           strict, legend, as_json) -> None:
     """Draw the graph as SVG, PNG, PDF, DOT or JSON."""
     from calcgraph.figure.draw import render_graph
+    from calcgraph.graphviz.raster import resolve_dpi
     from calcgraph.graphviz.run import format_from_path
 
     out = out or default_output(source, fmt)
@@ -55,12 +61,25 @@ def render(source, batch, seed, sets, out, fmt, annotate, renderer, layout, dpi,
     if out == "-" and kind in BINARY and sys.stdout.isatty():
         raise UsageError(f"-o -: refusing to write {kind.upper()} to a terminal; redirect "
                          f"stdout (> fig.{kind}) or give -o FILE")
+    if as_json and out == "-":
+        raise UsageError("--json prints to stdout: give -o FILE, not -o -")
     graph = load(source, batch, seed, sets)
-    path, used = render_graph(graph, out, kind, annotate=annotate, renderer=renderer,
-                              layout=layout, dpi=dpi, scale=scale, legend=legend,
-                              fonts=tuple(fonts), strict=strict)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", CalcgraphWarning)
+        path, used = render_graph(graph, out, kind, annotate=annotate, renderer=renderer,
+                                  layout=layout, dpi=dpi, scale=scale, legend=legend,
+                                  fonts=tuple(fonts), strict=strict)
+    for w in caught:  # shown as usual (one line each), and kept for --json
+        warnings.showwarning(w.message, w.category, w.filename, w.lineno)
     where = "stdout" if path == "-" else path
     click.echo(f"wrote {where}" + (f" ({used} Graphviz)" if used else ""), err=True)
+    if as_json:
+        missing = "".join(getattr(w.message, "chars", "") for w in caught)
+        click.echo(json.dumps({
+            "path": path, "format": kind, "renderer": used,
+            "dpi": resolve_dpi(dpi, scale) if kind == "png" else None,
+            "missing_glyphs": list(missing), "warnings": [str(w.message) for w in caught],
+        }, ensure_ascii=False))
 
 
 def default_output(source: str | None, fmt: str | None) -> str:

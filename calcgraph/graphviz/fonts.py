@@ -88,7 +88,7 @@ def check_glyphs(plan: FontPlan, what: str, strict: bool = False) -> None:
                f"{_FIX}")
     if strict:
         raise MissingGlyphError(message)
-    warnings.warn(message, MissingGlyphWarning, stacklevel=3)
+    warnings.warn(MissingGlyphWarning(message, plan.missing), stacklevel=3)
 
 
 def choose_fallbacks(missing: str, candidates: Iterable[sfnt.Face]) -> list[str]:

@@ -4,6 +4,7 @@ it, system fonts as fallback (serif first), --font, and a warning or error namin
 from __future__ import annotations
 
 import io
+import json
 import re
 import xml.etree.ElementTree as ET
 
@@ -136,6 +137,10 @@ def test_cli_warns_and_exits_0_or_1_with_strict(tmp_path, monkeypatch, no_system
     warning, wrote = result.stderr.splitlines()
     assert warning.startswith("calcgraph: warning: no font has a glyph for 输 入 权 重 损 失 ")
     assert wrote == "wrote zh.png (embedded Graphviz)" and (tmp_path / "zh.png").exists()
+    result = CliRunner().invoke(cli, ["render", "zh.cg", "-o", "zh.png", "--json"])
+    report = json.loads(result.stdout)
+    assert report["missing_glyphs"] == list(ZH_CHARS) and report["dpi"] == 300
+    assert report["path"] == "zh.png" and report["warnings"][0].startswith("no font has a glyph")
     result = CliRunner().invoke(cli, ["render", "zh.cg", "-o", "strict.png", "--strict",
                                       "--renderer", "embedded"])
     assert result.exit_code == 1 and not (tmp_path / "strict.png").exists()
