@@ -46,6 +46,11 @@ class UsageError(CalcgraphError, ValueError):
     exit_code = 2
 
 
+class ModelError(CalcgraphError, RuntimeError):
+    """Importing a PyTorch model failed: torch missing, or the user's code raised or returned
+    something calcgraph cannot import."""
+
+
 class MissingGlyphError(RenderError):
     """A PNG or PDF would leave out characters no font has a glyph for (strict mode)."""
 

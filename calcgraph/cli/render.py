@@ -84,11 +84,14 @@ def render(source, batch, seed, sets, out, fmt, annotate, renderer, layout, dpi,
 
 def default_output(source: str | None, fmt: str | None) -> str:
     """`<name>.svg` (or .FMT) in the current folder, named after SOURCE: a spec file's own
-    name (net.cg → net.svg), else the sample's name."""
-    from calcgraph.sources import SUFFIX, sample_names
+    name (net.cg → net.svg), model.py:make → model_make.svg, else the sample's name."""
+    from calcgraph.sources import SUFFIX, is_python_source, sample_names
 
     name = source or "mlp"
-    if name not in sample_names() and (Path(name).is_file() or name.endswith(SUFFIX)):
+    if is_python_source(name):
+        file, _, function = name.rpartition(":")
+        name = f"{Path(file).stem}_{function}"
+    elif name not in sample_names() and (Path(name).is_file() or name.endswith(SUFFIX)):
         name = Path(name).stem
     safe = re.sub(r"[^\w.-]+", "_", name).strip("._") or "graph"
     return f"{safe}.{(fmt or 'svg').lower()}"
