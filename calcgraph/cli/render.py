@@ -32,10 +32,10 @@ BINARY = ("png", "pdf")
                                       "embedded WebAssembly Graphviz.")
 @click.option("--layout", type=click.Choice(LAYOUTS), default="d2l", show_default=True,
               help="d2l: calcgraph's bottom-left → top-right grid; dot: Graphviz's own layout.")
-@click.option("--dpi", type=click.FloatRange(min=10, max=2400), default=None,
+@click.option("--dpi", type=click.FloatRange(min=10, max=2400), default=None, metavar="N",
               help="PNG resolution in dots per inch (default 300, for print and slides); "
                    "written into the PNG.")
-@click.option("--scale", type=click.FloatRange(min=0.1, max=32), default=None,
+@click.option("--scale", type=click.FloatRange(min=0.1, max=32), default=None, metavar="X",
               help="PNG pixels per point, instead of --dpi: 1 = 72 dpi.")
 @click.option("--font", "fonts", multiple=True, metavar="FILE",
               type=click.Path(exists=True, dir_okay=False),
