@@ -3,6 +3,7 @@ those lack (serif faces first); characters no font has are named, never dropped 
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import subprocess
@@ -173,24 +174,27 @@ def _scan(folders: Iterable[str]) -> list[sfnt.Face]:
 def _fontconfig() -> list[sfnt.Face]:
     """Faces with their character sets from fontconfig's cache: one fast `fc-list` call."""
     fc_list = shutil.which("fc-list")
-    if fc_list is None:
-        return []
-    fields = "%{file}|%{index}|%{family[0]}|%{style[0]}|%{charset}\\n"
+    return list(_fc_list(fc_list)) if fc_list else []
+
+
+@functools.lru_cache(maxsize=4)  # once per process: GIF frames and repeated renders reuse it
+def _fc_list(fc_list: str) -> tuple[sfnt.Face, ...]:
+    fields = "%{file}\t%{index}\t%{family[0]}\t%{style[0]}\t%{charset}\n"
     try:
         out = subprocess.run([fc_list, "--format", fields], capture_output=True, timeout=20,
                              check=True).stdout.decode("utf-8", errors="replace")
     except (OSError, subprocess.SubprocessError):
-        return []
+        return ()
     found = []
     for line in out.splitlines():
-        parts = line.split("|")
+        parts = line.split("\t")
         if len(parts) != 5 or not parts[0].lower().endswith(sfnt.FONT_SUFFIXES):
             continue  # Type 1 and bitmap fonts: resvg cannot load them
         try:
             ranges = [(int(a, 16), int(b or a, 16))
                       for a, _, b in (item.partition("-") for item in parts[4].split())]
+            index = int(parts[1] or 0)
         except ValueError:
             continue
-        found.append(sfnt.Face(parts[0], int(parts[1] or 0), parts[2], parts[3],
-                               tuple(sorted(ranges))))
-    return found
+        found.append(sfnt.Face(parts[0], index, parts[2], parts[3], tuple(sorted(ranges))))
+    return tuple(found)

@@ -216,3 +216,11 @@ def test_the_cjk_extra_draws_when_the_system_has_no_cjk_font(monkeypatch):
     plan = fonts.plan_fonts(render.render(cg.loads_spec(ZH).to_dot(), "svg",
                                           renderer="embedded"))
     assert plan.missing == "" and plan.fallbacks == (packaged[0].path,)
+
+
+def test_without_fontconfig_the_standard_folders_are_searched(monkeypatch, tmp_path):
+    cjk_font()  # skips without a CJK font on this machine
+    monkeypatch.setenv("PATH", str(tmp_path))  # no fc-list
+    found = fonts.system_faces()
+    assert any(all(f.has(c) for c in ZH_CHARS) for f in found)
+    assert all(f.path.lower().endswith(sfnt.FONT_SUFFIXES) for f in found)
