@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from calcgraph.cli.derive import derive
 from calcgraph.cli.render import render
 from calcgraph.cli.samples import samples
 from calcgraph.cli.trace import trace
@@ -23,10 +24,11 @@ def cli() -> None:
       calcgraph render --batch 8 -o mlp.png
       calcgraph trace                      the backward sweep, step by step
       calcgraph trace --batch 8 --values
+      calcgraph derive -o mlp.md           the derivation as a document (.md .tex .html)
     """
 
 
-for _command in (render, trace, samples):
+for _command in (render, trace, derive, samples):
     cli.add_command(_command)
 
 
