@@ -72,4 +72,48 @@ TEXT = {
     "col.readby": "read by", "col.total": "total", "col.batchsize": "batch size",
     "col.train": "training: kept for backward", "col.predict": "prediction: peak",
     "col.layers": "hidden layers",
+    # ---------------------------------------------------------------- trace: terminal
+    "t.only": "Backward step {k} of {n}",
+    "t.title": "calcgraph trace: {name}",
+    "t.form.batch": "batch of {n}, one sample per row",
+    "t.form.flat": "one sample, vectors as (q,)",
+    "t.form.column": "one sample, vectors as columns (q, 1)",
+    "t.form.row": "one sample, vectors as rows (1, q): a batch of one, n = 1",
+    "t.forward": "Forward pass: ",
+    "t.forward.what": "each equation in order; its values are kept for the backward pass",
+    "t.full": "In full: ", "t.full.what": "the arrays above with at most {n} numbers",
+    "t.col.step": "step", "t.col.equation": "equation", "t.col.shape": "shape",
+    "t.col.value": "value",
+    "t.role.input": "input", "t.role.param": "param", "t.role.label": "label",
+    "t.role.constant": "constant",
+    "t.backward": "Backward pass: ", "t.backward.what": "the chain rule in reverse, from {seed}",
+    "t.backward.each": "Each step computes one gradient from the gradient of the output it fed:",
+    "t.backward.prod": "where prod multiplies after the transposes and swaps the shapes need. "
+                       "{grad} always has the shape of v (marked {mark}).",
+    "t.batch.title": "batch of {n}",
+    "t.batch.column": "one sample, {g} as a column ({q}, 1)",
+    "t.batch.row": "one sample, {g} as a row (1, {q})",
+    "t.batch.code": "all {n} rows at once, numpy (step {k})",
+    "t.batch.rows": "Each of the n = {n} samples is one row of {x} {shape}, and every {grad} "
+                    "stacks one row per sample.",
+    "t.batch.both": " Both ways of writing one sample's gradient become one line of numpy:",
+    "t.batch.where": "Where one sample's formula differs from the batch's, a step shows it in a "
+                     "row labelled {label}.",
+    "t.row.math": "math", "t.row.unrolled": "unrolled", "t.row.numpy": "numpy",
+    "t.row.shapes": "shapes", "t.row.why": "why", "t.row.sample": "1 sample",
+    "t.row.value": "value", "t.row.via": "via {via}",
+    "t.same": " same shape as {v}", "t.expected": "  ✗ expected {shape}",
+    "t.seed": ": the sweep starts at the objective",
+    "t.sum": ": {n} paths meet, so their contributions add", "t.sum.step": "  (step {k})",
+    "t.path": " via {via}, path {i} of {n} (added up in step {k})",
+    "t.through": ", back through ",
+    "t.through.after": "", "t.title.form": " ({form})",
+    "t.memory": "Memory: ", "t.memory.what": "the forward values the backward pass read",
+    "t.memory.total": "total",
+    "t.memory.why": "They stay in memory until the sweep ends (the parameters are kept anyway). "
+                    "They grow with the batch size and the number of layers, which is why "
+                    "training needs more memory than prediction.",
+    "t.broadcast": "{v} {shape} was broadcast to {out} in the forward pass, so {grad} adds up "
+                   "{gout} over {over}",
+    "t.over.batch": "the batch (axis 0)", "t.over.axis": "axis {axis}", "t.over.axes": "axes {axes}",
 }
