@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from calcgraph.derive.blocks import Display, Document, Heading, Para, Table
 from calcgraph.derive.common import objective_label, space
+from calcgraph.text.formulas import label
 from calcgraph.text.lang import words
 from calcgraph.text.texmath import book
 from calcgraph.trace.build import build_trace
@@ -30,8 +31,9 @@ def derive_document(graph: Graph, *, batch_graph: Graph | None = None, lang: str
     w = words(lang)
     trace = build_trace(graph, values=values)
     doc = Document(w["d.title"].format(name=graph.name), lang, bold=bold_labels(graph))
-    if batch_graph is not None:
-        doc.bold |= bold_labels(batch_graph)
+    if batch_graph is not None:  # the batch's own labels (X), not what is a scalar per sample
+        single = {label(v) for v in graph.variables}
+        doc.bold |= bold_labels(batch_graph) - single
     doc.add(Heading(1, doc.title))
     if graph.title:
         doc.add(Para(graph.title))
@@ -49,8 +51,6 @@ def derive_document(graph: Graph, *, batch_graph: Graph | None = None, lang: str
 
 def bold_labels(graph: Graph) -> set[str]:
     """The labels d2l sets in bold: every variable that is a vector or a matrix."""
-    from calcgraph.text.formulas import label
-
     return {label(v) for v in graph.variables if len(v.shape) >= 1 and not v.integer}
 
 

@@ -41,7 +41,7 @@ def text(s: str) -> str:
 
 
 def _code(s: str) -> str:
-    return r"\texttt{" + "".join(_SPECIALS.get(ch, ch) for ch in s).replace(" ", "~") + "}"
+    return r"\texttt{" + "".join(_SPECIALS.get(ch, ch) for ch in s) + "}"
 
 
 def _inline(s: str, bold: set[str]) -> str:
@@ -73,7 +73,8 @@ def to_latex_document(doc: Document) -> str:
     """The document as LaTeX source, ending in one newline."""
     cls = r"\documentclass{ctexart}" if doc.lang == "zh" else r"\documentclass{article}"
     head = [cls, r"\usepackage{amsmath,amssymb,bm}", r"\usepackage[margin=2cm]{geometry}",
-            r"\allowdisplaybreaks", r"\begin{document}"]
+            r"\allowdisplaybreaks", r"\setlength{\parindent}{0pt}",
+            r"\setlength{\parskip}{0.6em}", r"\begin{document}"]
     body = []
     for b in doc.blocks:
         if isinstance(b, Heading):

@@ -91,7 +91,7 @@ def memory_section(doc: Document, graph: Graph, trace: Trace, batch_graph: Graph
             readers.setdefault(v.name, []).append(f"${_math(node)}$")
     values = kept(graph, trace)
     rows = [[f"${m['label']}$", f"`{tuple(m['shape'])}`", str(m["bytes"]),
-             ", ".join(dict.fromkeys(readers.get(m["name"], [])))] for m in trace.memory]
+             w["d.list"].join(dict.fromkeys(readers.get(m["name"], [])))] for m in trace.memory]
     total = sum(nbytes(v) for v in values)
     rows.append([w["col.total"], "", str(total), ""])
     doc.add(Table([w["col.value"], w["col.shape"], w["col.bytes"], w["col.readby"]], rows))
@@ -110,7 +110,7 @@ def memory_section(doc: Document, graph: Graph, trace: Trace, batch_graph: Graph
         return
     base = sum(nbytes(v, DEPTH_BATCH) for v in bvalues)
     extra = sum(nbytes(v, DEPTH_BATCH) for v in layer if v in bvalues)
-    labels = ", ".join(f"${_label(v)}$" for v in layer)
+    labels = w["d.list"].join(f"${_label(v)}$" for v in layer)
     rows = [[str(d), str(base + (d - 1) * extra)] for d in DEPTHS]
     doc.add(Para(w["d.memory.depth"].format(values=labels, n=DEPTH_BATCH, extra=extra)),
             Table([w["col.layers"], w["col.train"]], rows), Para(w["d.memory.why"]))

@@ -253,8 +253,12 @@ def to_latex(math: str, bold: Collection[str] = ()) -> str:
     '\\mathrm{softmax}(o) - \\mathrm{onehot}(y)'
     """
     out = ""
-    for atom in _atoms(math, bold):
-        if atom is SPACE:
+    atoms = _atoms(math, bold)
+    texs = _fences([a.tex for a in atoms], "(", ")", r"\frac",
+                   (r"\left(", r"\right)"))
+    for atom, tex in zip(atoms, texs):
+        atom = atom._replace(tex=tex)
+        if atom is SPACE or atom.tex == " ":
             out += " "
         elif re.search(r"\\[A-Za-z]+$", out) and atom.tex[:1].isalpha():
             out += " " + atom.tex  # \lambda W, not \lambdaW
@@ -269,24 +273,30 @@ def to_mathml(math: str, bold: Collection[str] = (), display: bool = False) -> s
     >>> to_mathml("∂J/∂L = 1")
     '<math><mfrac><mrow><mo>∂</mo><mi>J</mi></mrow><mrow><mo>∂</mo><mi>L</mi></mrow></mfrac><mo>=</mo><mn>1</mn></math>'
     """
-    body = "".join(_fences([a.mml for a in _atoms(math, bold)]))
+    mmls = [a.mml for a in _atoms(math, bold)]
+    body = "".join(_FIXED.get(m, m) for m in _fences(
+        mmls, "<mo>(</mo>", "<mo>)</mo>", "<mfrac>", None,
+        ('<mo stretchy="false">(</mo>', '<mo stretchy="false">)</mo>')))
     attr = ' display="block"' if display else ""
     return f"<math{attr}>{body}</math>"
 
 
-def _fences(mmls: list[str]) -> list[str]:
-    """Parentheses stretch only around a fraction (prod(∂J/∂o, …)); else they keep the
-    text's height, so ϕ(z) and W⁽¹⁾ do not grow."""
-    out, stack = list(mmls), []
-    for k, m in enumerate(mmls):
-        if m == "<mo>(</mo>":
+def _fences(items: list[str], opening: str, closing: str, tall: str,
+            if_tall: tuple[str, str] | None, if_not: tuple[str, str] | None = None
+            ) -> list[str]:
+    """Parentheses sized to their content: around a fraction (prod(∂J/∂o, …)) they grow
+    (LaTeX \\left( … \\right)); elsewhere they keep the text's height (MathML
+    stretchy="false"), so ϕ(z) and W⁽¹⁾ do not grow."""
+    out, stack = list(items), []
+    for k, item in enumerate(items):
+        if item == opening:
             stack.append(k)
-        elif m == "<mo>)</mo>" and stack:
+        elif item == closing and stack:
             start = stack.pop()
-            if not any("<mfrac>" in x for x in mmls[start + 1:k]):
-                out[start] = '<mo stretchy="false">(</mo>'
-                out[k] = '<mo stretchy="false">)</mo>'
-    return [_FIXED.get(m, m) for m in out]
+            pair = if_tall if any(tall in x for x in items[start + 1:k]) else if_not
+            if pair is not None:
+                out[start], out[k] = pair
+    return out
 
 
 _FIXED = {"<mo>‖</mo>": '<mo stretchy="false">‖</mo>',

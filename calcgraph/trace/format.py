@@ -79,7 +79,7 @@ def render(trace: Trace, width: int = 100) -> Iterator[RenderableType]:
     st = _Style(trace, width)
     if trace.only is not None:
         yield st.text((st.say("t.only", k=trace.only, n=len(trace.steps)), HEAD),
-                      (f" ({trace.name})", DIM))
+                      (st.say("t.title.form", form=trace.name), DIM))
         yield Text()
         yield from (_step(trace, view, st) for view in trace.shown())
         return

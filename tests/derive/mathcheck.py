@@ -16,7 +16,7 @@ KNOWN = {
     "hat", "bar", "tilde", "dot", "alpha", "beta", "gamma", "delta", "epsilon", "eta", "theta",
     "lambda", "mu", "sigma", "tau", "phi", "varphi", "omega", "Delta", "Sigma", "Omega",
     "Lambda", "pi", "rho", "xi", "zeta", "nu", "kappa", "iota", "chi", "psi", "upsilon",
-    "oplus", "otimes", "circ", "le", "ge", "pm", "infty",
+    "left", "right", "oplus", "otimes", "circ", "le", "ge", "pm", "infty",
 }
 
 

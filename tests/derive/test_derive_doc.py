@@ -75,9 +75,9 @@ def test_the_d2l_formulas_symbol_for_symbol():
         # the same formula in LaTeX, as d2l typesets it, is in the Markdown
         tex = to_latex(book_form.replace("′", "'").replace("λW", "λ W"), bold)
         assert f"$$\n{tex}\n$$" in md
-    assert (r"\frac{\partial J}{\partial \mathbf{W}^{(1)}} = (\mathbf{W}^{(2)\top} "
-            r"\frac{\partial J}{\partial \mathbf{o}} \odot \phi'(\mathbf{z})) \mathbf{x}^{\top} "
-            r"+ \lambda \mathbf{W}^{(1)}") in md
+    assert (r"\frac{\partial J}{\partial \mathbf{W}^{(1)}} = \left(\mathbf{W}^{(2)\top} "
+            r"\frac{\partial J}{\partial \mathbf{o}} \odot \phi'(\mathbf{z})\right) "
+            r"\mathbf{x}^{\top} + \lambda \mathbf{W}^{(1)}") in md
 
 
 @pytest.mark.parametrize("lang", languages())

@@ -23,7 +23,9 @@ def test_doctests():
     ("∂J/∂h ⊙ ϕ'(z)", r"\frac{\partial J}{\partial \mathbf{h}} \odot \phi'(\mathbf{z})"),
     ("λ/2 (‖W⁽¹⁾‖² + ‖W⁽²⁾‖²)",
      r"\lambda/2 (\Vert\mathbf{W}^{(1)}\Vert^{2} + \Vert\mathbf{W}^{(2)}\Vert^{2})"),
-    ("Σₙ (∂J/∂Z)", r"\sum_{n} (\frac{\partial J}{\partial Z})"),
+    ("Σₙ (∂J/∂Z)", r"\sum_{n} \left(\frac{\partial J}{\partial Z}\right)"),
+    ("prod(∂J/∂o, ∂o/∂h)", (r"\mathrm{prod}\left(\frac{\partial J}{\partial \mathbf{o}}, "
+                           r"\frac{\partial \mathbf{o}}{\partial \mathbf{h}}\right)")),
     ("x ∈ ℝ⁵ˣ⁴", r"\mathbf{x} \in \mathbb{R}^{5\times 4}"),
     ("W_qhᵀ ∂L/∂o₃", r"\mathbf{W}_{\mathrm{qh}}^{\top} \frac{\partial L}{\partial \mathbf{o}_{3}}"),
     ("∂J/∂ŷ = ŷ − y", r"\frac{\partial J}{\partial \hat{y}} = \hat{y} - y"),

@@ -59,6 +59,7 @@ TEXT = {
     "d.memory.why": "This is why training needs more memory (on a GPU, more device memory) "
                     "than prediction, and why the stored size grows with the batch size and "
                     "the depth of the network.",
+    "d.list": ", ",  # between the items of a short list
     "d.values": "5. A worked example",
     "d.values.intro": "The values of one forward pass (small arrays in full, larger ones "
                       "summarized):",

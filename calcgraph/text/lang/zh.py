@@ -49,6 +49,7 @@ TEXT = {
     "d.memory.nodepth": "这张计算图中没有可以重复堆叠的隐藏层，因此不列出随深度的增长。",
     "d.memory.why": "这就是为什么训练比预测需要更多的内存（在 GPU 上就是显存），"
                     "而且所需的存储随批量大小和网络深度而增长。",
+    "d.list": "、",  # between the items of a short list
     "d.values": "五、数值示例",
     "d.values.intro": "一次前向传播的数值（小数组完整列出，大数组给出概要）：",
     "d.values.grads": "以及一次反向传播得到的梯度：",
