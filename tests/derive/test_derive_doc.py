@@ -149,3 +149,15 @@ def test_latex_is_a_complete_document_with_common_packages_only():
     assert set(re.findall(r"\\usepackage(?:\[[^]]*\])?\{([^}]*)\}", tex)) == {
         "amsmath,amssymb,bm", "geometry"}
     assert output("mlp", "tex", "zh").startswith("\\documentclass{ctexart}")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_markdown_excerpts_in_the_docs_are_real(lang):
+    from pathlib import Path
+
+    doc = (Path(__file__).parents[2] / "docs" / "derive.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```markdown\n(.*?)\n```", doc, flags=re.DOTALL)
+    mine = [b for b in blocks if ("同一个" in b) == (lang == "zh")]
+    assert mine
+    for block in mine:
+        assert block in output("mlp", "md", lang)
