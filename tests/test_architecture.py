@@ -22,7 +22,8 @@ ALLOWED = {
     "figure": {"text", "graphviz"},
     "trace": {"core", "text"},
     "derive": {"core", "text", "trace"},  # the derivation document, built on the trace's data
-    "graph": {"core", "text", "spec", "figure", "trace", "graphviz", "derive"},  # the public Graph
+    "pytorch": {"core"},  # the PyTorch importer: torch calls → core graph equations
+    "graph": {"core", "text", "spec", "figure", "trace", "graphviz", "pytorch", "derive"},
     "sources": {"core", "spec", "graph"},
     "cli": {"core", "text", "spec", "figure", "trace", "graphviz", "graph", "sources", "derive"},
     "__main__": {"cli"},
