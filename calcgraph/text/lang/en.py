@@ -21,7 +21,7 @@ TEXT = {
                        "of the variable itself.",
     "d.step": "**Step {k}:** ${grad}$, back through ${eq}$ (operator ${via}$).",
     "d.step.path": " This is one path of several; the paths are added up in step {sum}.",
-    "d.step.sum": "**Step {k}:** {n} paths meet at ${grad}$, so their contributions add up:",
+    "d.step.sum": "**Step {k}:** {n} paths meet here; their contributions to ${grad}$ add up:",
     "d.step.check": "numpy: `{code}`; shapes: `{shapes}`.",
     "d.closed": "Each parameter's gradient in closed form",
     "d.closed.intro": "Substituting every intermediate gradient gives each parameter's "
