@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from calcgraph.cli.check import check
 from calcgraph.cli.derive import derive
 from calcgraph.cli.render import render
 from calcgraph.cli.samples import samples
@@ -25,11 +26,12 @@ def cli() -> None:
       calcgraph render --batch 8 -o mlp.png
       calcgraph trace                      the backward sweep, step by step
       calcgraph trace --batch 8 --values
+      calcgraph check --batch 8            every gradient against finite differences
       calcgraph derive -o mlp.md           the derivation as a document (.md .tex .html)
     """
 
 
-for _command in (render, trace, derive, samples):
+for _command in (render, trace, check, derive, samples):
     cli.add_command(_command)
 
 
