@@ -77,7 +77,7 @@ def shapes_section(doc: Document, graph: Graph, trace: Trace, batch_graph: Graph
         rows.append([f"${labels[name]}$" + (f", $∂{j}/∂{labels[name]}$" if name in grads else ""),
                      f"`{shape}`", f"`{_column(list(shape))}`", _code(row.get(name)),
                      _code(batch.get(name))])
-    doc.add(Table(header, rows), Para(w["d.shapes.same"]))
+    doc.add(Table(header, rows), Para(w["d.shapes.same"].format(j=j)))
     doc.add(Para(w["d.shapes.code"].format(n=n)))
     row_codes, batch_codes = _codes(rows_t), _codes(batch_t)
     rows = []

@@ -26,13 +26,13 @@ TEXT = {
     "d.closed": "Each parameter's gradient in closed form",
     "d.closed.intro": "Substituting every intermediate gradient gives each parameter's "
                       "gradient in terms of the loss gradient and the forward values:",
-    "d.closed.where": "where the gradient of the loss is",
+    "d.closed.where": "where",
     "d.shapes": "3. Shapes",
     "d.shapes.intro": "One sample's vectors can be written as numpy vectors (q,), as columns "
                       "(q, 1) as in the derivation, or as rows (1, q); in batched code the "
                       "samples are the rows of a matrix (n, q), here n = {n}. The shape of each "
                       "variable in each form:",
-    "d.shapes.same": "Each gradient $∂J/∂v$ has the shape of v in every form.",
+    "d.shapes.same": "Each gradient $∂{j}/∂v$ has the shape of v in every form.",
     "d.shapes.code": "The numpy line of each backward step in each form (the row and batch "
                      "forms are the graph rebuilt that way, n = {n}):",
     "d.twoforms": "Two ways of writing one gradient, one line of code",
