@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING
 
 from calcgraph.derive.blocks import Display, Document, Heading, Para, Table
 from calcgraph.derive.common import objective_label, space
+from calcgraph.text.book import book
 from calcgraph.text.formulas import label
 from calcgraph.text.lang import words
-from calcgraph.text.texmath import book
 from calcgraph.trace.build import build_trace
 
 if TYPE_CHECKING:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from calcgraph.derive.blocks import Code, Display, Document, Heading, Para, Table
 from calcgraph.derive.common import objective_label
 from calcgraph.errors import CalcgraphError
-from calcgraph.text.texmath import book
+from calcgraph.text.book import book
 from calcgraph.trace.build import build_trace
 
 if TYPE_CHECKING:

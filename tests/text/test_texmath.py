@@ -7,14 +7,18 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from calcgraph.text import book as book_module
 from calcgraph.text import texmath
-from calcgraph.text.texmath import book, to_latex, to_mathml
+from calcgraph.text.book import book
+from calcgraph.text.texmath import to_latex, to_mathml
 
 BOLD = {"W⁽¹⁾", "W⁽²⁾", "x", "z", "h", "o", "W_qh", "h1"}
 
 
-def test_doctests():
-    assert doctest.testmod(texmath).failed == 0
+@pytest.mark.parametrize("module", [texmath, book_module])
+def test_doctests(module):
+    result = doctest.testmod(module)
+    assert result.attempted > 0 and result.failed == 0
 
 
 @pytest.mark.parametrize("text,tex", [
