@@ -123,6 +123,7 @@ def build_trace(graph: Graph, *, values: bool = False, vectors: str = "flat",
 
     choose(vectors, VECTORS, "vectors form")
     words(lang)  # an unknown language fails here, before any work
+    lang = "en" if ascii_only else lang  # Chinese has no ASCII spelling: --ascii is English
     batched = any(v.batched for v in graph.variables)
     if vectors != "flat" and batched:
         raise UsageError(f"--vectors {vectors}: only for single-sample graphs; with a batch each "

@@ -66,3 +66,9 @@ def test_trace_language_defaults_from_lang(monkeypatch):
     monkeypatch.delenv("LC_MESSAGES", raising=False)
     monkeypatch.setenv("LANG", "zh_CN.UTF-8")
     assert "反向传播" in CliRunner().invoke(cli, ["trace"]).output
+
+
+def test_ascii_is_english_whatever_the_language(monkeypatch):
+    monkeypatch.setenv("NO_COLOR", "1")
+    out = CliRunner().invoke(cli, ["trace", "--ascii", "--lang", "zh", "--step", "9"]).output
+    assert out.isascii() and "Backward step 9 of 12" in out
