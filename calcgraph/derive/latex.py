@@ -58,15 +58,38 @@ def _inline(s: str, bold: set[str]) -> str:
     return "".join(out)
 
 
+def _widths(b: Table) -> list[float]:
+    """Column widths (fractions of the line) in proportion to their longest cell, so a
+    step-number column stays narrow and a numpy column gets the room."""
+    longest = [max(len(runs_text(c)) for c in [h, *[row[k] for row in b.rows]])
+               for k, h in enumerate(b.header)]
+    weights = [min(max(n, 4), 40) for n in longest]
+    room = 0.98 - 0.02 * len(weights)  # \\tabcolsep on each side of every column
+    return [room * w / sum(weights) for w in weights]
+
+
+def runs_text(cell: str) -> str:
+    """A cell's text without markup, roughly as long as it prints."""
+    return "".join(part for _kind, part in runs(cell))
+
+
 def _table(b: Table, bold: set[str]) -> str:
-    width = 0.96 / len(b.header)
-    cols = "".join(f"p{{{width:.3f}\\linewidth}}" for _ in b.header)
+    cols = "".join(f"p{{{w:.3f}\\linewidth}}" for w in _widths(b))
     lines = [r"\begin{center}\footnotesize", r"\begin{tabular}{" + cols + "}", r"\hline",
              " & ".join(r"\textbf{" + _inline(h, bold) + "}" for h in b.header) + r" \\",
              r"\hline"]
     lines += [" & ".join(_inline(c, bold) for c in row) + r" \\" for row in b.rows]
     lines += [r"\hline", r"\end{tabular}", r"\end{center}"]
     return "\n".join(lines)
+
+
+def _display(lines: list[str]) -> str:
+    """Display math; several equations are aligned at their first `=`, as d2l sets them."""
+    if len(lines) > 1 and all(" = " in line for line in lines):
+        env, lines = "align*", [line.replace(" = ", " &= ", 1) for line in lines]
+    else:
+        env = "gather*"
+    return f"\\begin{{{env}}}\n" + " \\\\\n".join(lines) + f"\n\\end{{{env}}}"
 
 
 def to_latex_document(doc: Document) -> str:
@@ -86,9 +109,7 @@ def to_latex_document(doc: Document) -> str:
         elif isinstance(b, Para):
             body.append(_inline(b.text, doc.bold))
         elif isinstance(b, Display):
-            lines = [to_latex(line, doc.bold) for line in b.lines]
-            body.append(r"\begin{gather*}" + "\n" + " \\\\\n".join(lines) + "\n"
-                        + r"\end{gather*}")
+            body.append(_display([to_latex(line, doc.bold) for line in b.lines]))
         elif isinstance(b, Table):
             body.append(_table(b, doc.bold))
         elif isinstance(b, Code):

@@ -29,11 +29,13 @@ def md_fragments(text: str) -> list[str]:
 
 
 def tex_fragments(text: str) -> list[str]:
-    """The gather* bodies (line by line) and `$…$` spans of a LaTeX document."""
+    """The gather* and align* bodies (line by line) and `$…$` spans of a LaTeX document."""
     out = []
-    for body in re.findall(r"\\begin\{gather\*\}\n(.*?)\n\\end\{gather\*\}", text, flags=re.DOTALL):
-        out += [line.rstrip("\\ ").strip() for line in body.split("\\\\\n")]
-    rest = re.sub(r"\\begin\{gather\*\}.*?\\end\{gather\*\}", "", text, flags=re.DOTALL)
+    display = r"\\begin\{(gather|align)\*\}\n(.*?)\n\\end\{\1\*\}"
+    for _env, body in re.findall(display, text, flags=re.DOTALL):
+        out += [line.rstrip("\\ ").strip().replace(" &= ", " = ", 1)
+                for line in body.split("\\\\\n")]
+    rest = re.sub(display, "", text, flags=re.DOTALL)
     rest = re.sub(r"\\texttt\{[^}]*\}|\\begin\{verbatim\}.*?\\end\{verbatim\}", "", rest,
                   flags=re.DOTALL)
     return out + re.findall(r"(?<!\\)\$([^$]+)(?<!\\)\$", rest)
