@@ -161,3 +161,19 @@ def test_the_markdown_excerpts_in_the_docs_are_real(lang):
     assert mine
     for block in mine:
         assert block in output("mlp", "md", lang)
+
+
+def test_the_latex_html_and_text_excerpts_in_the_docs_are_real():
+    from pathlib import Path
+
+    doc = (Path(__file__).parents[2] / "docs" / "derive.md").read_text(encoding="utf-8")
+
+    def block(tag: str, start: int = 0) -> str:
+        i = doc.index(f"```{tag}\n", start) + len(tag) + 4
+        return doc[i:doc.index("\n```", i)]
+
+    assert block("latex") in output("mlp", "tex", "en")
+    assert block("html") in output("mlp", "html", "en")
+    g, b = graphs("mlp")
+    plain = derivation(g, fmt="txt", lang="en", batch_graph=b, width=90)
+    assert block("", doc.index("## Plain text")) in plain
