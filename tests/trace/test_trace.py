@@ -304,9 +304,9 @@ def run_trace(encoding: str, *args: str, cwd=None) -> subprocess.CompletedProces
                           cwd=cwd, capture_output=True, check=False, timeout=120)
 
 
-@pytest.mark.parametrize("encoding", ["cp1252", "ascii"])
-def test_a_narrow_encoding_falls_back_to_the_ascii_forms(encoding):
-    proc = run_trace(encoding)
+@pytest.mark.parametrize("encoding, lang", [("cp1252", "en"), ("ascii", "en"), ("cp1252", "zh")])
+def test_a_narrow_encoding_falls_back_to_the_ascii_forms(encoding, lang):
+    proc = run_trace(encoding, "--lang", lang)
     assert proc.returncode == 0 and b"Traceback" not in proc.stderr, proc.stderr
     text = proc.stdout.decode(encoding)
     assert "dJ/dW^(1)" in text and "∂" not in text
