@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from calcgraph.core import ops as ops_table
 from calcgraph.core.ops import OPS
 from calcgraph.spec.syntax import (
     Call,
@@ -159,19 +160,13 @@ class Checker:
         return out
 
     def _signature(self, call: Call) -> tuple[str, tuple[Expr, ...]]:
-        """The op and its arguments, with `c * x` read as scale(x, c); checks each argument."""
+        """The op and its arguments (arrays first, then constants); checks each argument."""
         op, args = call.op, call.args
+        if call.infix:
+            op, args = self._infix(call)
         if op not in OPS:
             hint = did_you_mean(op, OPS) or f" (known ops: {', '.join(sorted(OPS))})"
             raise self.src.error(call.op_span, f"unknown op '{op}'{hint}")
-        consts = [self._is_const(a) for a in args]
-        if call.infix == "*" and consts[0] != consts[1]:
-            op, args = "scale", (args[1], args[0]) if consts[0] else args
-        elif call.infix and any(consts):
-            bad = args[consts.index(True)]
-            raise self.src.error(bad.span, f"'{self._text(bad.span)}' is a constant, but "
-                                 f"'{call.infix}' needs arrays on both sides (a constant can "
-                                 "only scale an array: c * x)")
         spec = OPS[op]
         nparams = len(spec.params)
         arrays = len(args) - nparams
@@ -195,6 +190,21 @@ class Checker:
                                      f"'{self._text(a.span)}' (only constant slots such as "
                                      "scale's c take numbers and constants)")
         return op, args
+
+    def _infix(self, call: Call) -> tuple[str, tuple[Expr, ...]]:
+        """`c * x` is scale(x, c): the op whose spec form matches which sides are constants."""
+        consts = [self._is_const(a) for a in call.args]
+        kinds = ["c" if c else "a" for c in consts]
+        form = " ".join([kinds[0], call.infix, *kinds[1:]])
+        op = ops_table.by_infix(form)
+        if op is None:
+            bad = call.args[consts.index(True)] if any(consts) else call
+            raise self.src.error(bad.span, f"'{self._text(bad.span)}' is a constant, but "
+                                 f"'{call.infix}' needs arrays on both sides (a constant can "
+                                 "only scale an array: c * x)")
+        # Constants go last, as in the call syntax: c * x is scale(x, c).
+        order = sorted(range(len(call.args)), key=lambda i: consts[i])
+        return op.name, tuple(call.args[i] for i in order)
 
     def _is_const(self, a: Expr) -> bool:
         if isinstance(a, Num):

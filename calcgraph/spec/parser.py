@@ -21,7 +21,6 @@ from calcgraph.spec.syntax import (
 )
 
 STATEMENTS = ("graph", "dim", "input", "param", "label", "const", "objective")
-INFIX = {"@": "matmul", "*": "mul", "+": "add", "-": "sub"}
 # Which attributes each kind of line takes; the value is a string except for `node`.
 ATTRS = {
     "input": ("label", "batched"), "label": ("label", "batched"), "param": ("label",),
@@ -53,7 +52,8 @@ class _Line(Cursor):
     def infix(self, left: Expr, operand) -> Call:
         tok = self.next()
         right = operand()
-        return Call(INFIX[tok.text], tok.span, (left, right), left.span.to(right.span), tok.text)
+        # The checker finds the op from the form ("a * a", "c * a") in the op table.
+        return Call(tok.text, tok.span, (left, right), left.span.to(right.span), tok.text)
 
     def factor(self) -> Expr:
         tok = self.peek()

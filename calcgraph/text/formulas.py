@@ -100,14 +100,15 @@ def forward_code(node: Operator) -> str:
 
 
 def unit_grads(graph: Graph) -> set[str]:
-    """Variables whose ∂J/∂v is structurally 1: the objective and what `add` passes back."""
+    """Variables whose ∂J/∂v is structurally 1: the objective, and what an op passes back
+    unchanged from it (`+` to both operands: its record's `passthrough`)."""
     unit: set[str] = set()
     if graph.objective is None:
         return unit
     unit.add(graph.objective.name)
     for node in reversed(graph.operators):
-        if node.op.name == "add" and node.output.name in unit:
-            for v in node.inputs:
+        if node.output.name in unit:
+            for v in (node.inputs[i] for i in node.op.passthrough):
                 if len(v.consumers) == 1 and v.shape == node.output.shape:
                     unit.add(v.name)
     return unit
@@ -189,7 +190,7 @@ def _record(graph: Graph, step: Step, shape_fmt: ShapeFmt, unit: set[str] | None
         if str(k) in used or ("x" in used and k == i) or (
                 "pair" in used and node.op.paired and k == _pair(i, len(node.inputs))):
             operands.append({"name": u.name, "shape": list(u.shape)})
-    shapes = _shape_form(impl.formula("code", i), sctx, [
+    shapes = _shape_form(node, impl.formula("code", i), sctx, [
         (o["name"], tuple(o["shape"])) for o in operands], shape_fmt)
     if node.reduce[i][0] and shapes.startswith("= "):  # show the broadcast sum on shapes too
         shapes = "= " + _reduce(node, i, "", shapes[2:])[1]
@@ -209,9 +210,10 @@ def _record(graph: Graph, step: Step, shape_fmt: ShapeFmt, unit: set[str] | None
 _CALL = re.compile(r"([A-Za-z_][\w.]*)\(")
 
 
-def _shape_form(template: str, ctx: dict, operands: list, shape_fmt: ShapeFmt) -> str:
+def _shape_form(node: Operator, template: str, ctx: dict, operands: list,
+                shape_fmt: ShapeFmt) -> str:
     """`= (3, 5).T @ (3,)` where the code is plain algebra; else `← dJ_dL (), o (3,)`."""
-    calls = {m.group(1) for m in _CALL.finditer(template)} - {"np.outer"}
+    calls = {m.group(1) for m in _CALL.finditer(template)} - set(node.op.shape_calls)
     if calls:
         return "← " + ", ".join(f"{name} {shape_fmt(shape)}" for name, shape in operands)
     return "= " + _tidy_shapes(_fill(template, ctx))
@@ -243,7 +245,7 @@ def forward_record(node: Operator, shape_fmt: ShapeFmt = fmt_shape) -> dict:
         "math": forward_math(node), "code": forward_code(node),
         "shape": list(out.shape),
         "shapes": f"{shape_fmt(out.shape)} " + _shape_form(
-            node.impl.fcode if not callable(node.impl.fcode) else "call(",
+            node, node.impl.fcode if not callable(node.impl.fcode) else "call(",
             _shape_ctx(node, None, "", [shape_fmt(u.shape) for u in node.inputs]),
             [(u.name, u.shape) for u in node.inputs], shape_fmt),
     }
