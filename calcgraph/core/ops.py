@@ -11,7 +11,7 @@ import numpy as np
 
 from calcgraph.core import kernels as k
 from calcgraph.core import nnops, rules
-from calcgraph.core.record import BINARY_EX, TWO, UNARY_EX, Impl, Op, unary
+from calcgraph.core.record import BINARY_EX, TWO, UNARY_EX, B, Impl, Op, unary
 from calcgraph.core.rules import Operand, Sig
 from calcgraph.errors import UnknownOpError
 
@@ -75,13 +75,47 @@ MEAN = Op(
         forward=k.mean, vjps=(lambda g, ans, x: np.full(x.shape, g / max(x.size, 1), x.dtype),),
         fmath="mean({0})", fcode="{0}.mean()", math=("{g} 𝟏 / N",),
         code=("np.full_like({0}, {g} / {0}.size)",), saves=frozenset({0}))})
+
+
+
+def _softmax(x):
+    e = np.exp(x - x.max(axis=-1, keepdims=True))  # shifted by the max: exp never overflows
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def _log_softmax(x):
+    m = x.max(axis=-1, keepdims=True)
+    return x - m - np.log(np.exp(x - m).sum(axis=-1, keepdims=True))
+
+
+_ROWS_EX = ([((4,), False)], [((5, 3), B)], [((2, 3), False)])
+SOFTMAX = Op(
+    name="softmax", symbol="softmax", rule=rules.rows, arity=1, examples=_ROWS_EX,
+    doc="exp(x) / Σ exp(x) along the last axis (each row of a batch)", helpers=("softmax",),
+    impls={"": Impl(forward=_softmax,
+                    vjps=(lambda g, ans, x: ans * (g - (g * ans).sum(axis=-1, keepdims=True)),),
+                    fmath="softmax({0})", fcode="softmax({0})",
+                    math=("{out} ⊙ ({g} − Σ({g} ⊙ {out}))",),
+                    code=("{out} * ({g} - ({g} * {out}).sum(axis=-1, keepdims=True))",),
+                    saves=frozenset({"out"}))})
+LOG_SOFTMAX = Op(
+    name="log_softmax", symbol="log softmax", rule=rules.rows, arity=1, examples=_ROWS_EX,
+    doc="x − log Σ exp(x) along the last axis (each row of a batch)",
+    helpers=("softmax",), impls={"": Impl(
+        forward=_log_softmax,
+        vjps=(lambda g, ans, x: g - np.exp(ans) * g.sum(axis=-1, keepdims=True),),
+        fmath="log softmax({0})", fcode="np.log(softmax({0}))",
+        math=("{g} − exp({out}) Σ {g}",),
+        code=("{g} - np.exp({out}) * {g}.sum(axis=-1, keepdims=True)",),
+        saves=frozenset({"out"}))})
+
 MATMUL, CROSS_ENTROPY, SQUARED_LOSS, L2 = nnops.MATMUL, nnops.CROSS_ENTROPY, \
     nnops.SQUARED_LOSS, nnops.L2  # what calcgraph.mlp builds with
 
 # Table order is the docs' order: arrays first, then functions, reductions, network ops.
 OPS: dict[str, Op] = {op.name: op for op in (
-    nnops.MATMUL, ADD, SUB, MUL, SCALE, RELU, SIGMOID, TANH, EXP, LOG, SUM, MEAN,
-    nnops.CROSS_ENTROPY, nnops.RNN_CELL, nnops.MEAN_CROSS_ENTROPY, nnops.SQUARED_LOSS, nnops.L2)}
+    nnops.MATMUL, ADD, SUB, MUL, SCALE, RELU, SIGMOID, TANH, EXP, LOG, SUM, MEAN, SOFTMAX,
+    LOG_SOFTMAX, nnops.CROSS_ENTROPY, nnops.RNN_CELL, nnops.MEAN_CROSS_ENTROPY, nnops.SQUARED_LOSS, nnops.L2)}
 
 
 def get(name: str | Op) -> Op:
