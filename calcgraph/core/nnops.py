@@ -16,7 +16,7 @@ def _mm(fwd, vjp0, vjp1, fmath, fcode, math, code) -> Impl:
 
 MATMUL = Op(
     name="matmul", symbol="×", ascii="x", infix=("a @ a",), shape_calls=("np.outer",),
-    doc="matrix product (the seed's prod): matrix·vector, matrix·matrix, batched rows",
+    doc="matrix product (d2l's prod): matrix·vector, matrix·matrix, batched rows",
     rule=rules.matmul, arity=2, impls={
         "matvec": _mm(np.matmul, lambda g, ans, a, b: np.outer(g, b), lambda g, ans, a, b: a.T @ g,
                       "{0} {1}", "{0} @ {1}", ("{g} · {1}ᵀ", "{0}ᵀ · {g}"),
