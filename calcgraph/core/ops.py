@@ -109,13 +109,92 @@ LOG_SOFTMAX = Op(
         code=("{g} - np.exp({out}) * {g}.sum(axis=-1, keepdims=True)",),
         saves=frozenset({"out"}))})
 
+# ---------------------------------------------------------------- constants and powers
+# `c` is a scalar constant (a number or a const); its rows let specs write z + 1, 2 - x,
+# x / 2, 1 / x and x ** 3 without declaring an op of their own.
+
+
+def _const_op(*, name: str, symbol: str, doc: str, infix: tuple[str, ...], forward, vjp,
+              fmath: str, fcode: str, math: str, code: str, saves=(), **more) -> Op:
+    return Op(name=name, symbol=symbol, doc=doc, rule=rules.same, arity=1, params=("c",),
+              infix=infix, examples=UNARY_EX, impls={"": Impl(
+                  forward=forward, vjps=(vjp,), fmath=fmath, fcode=fcode, math=(math,),
+                  code=(code,), saves=frozenset(saves))}, **more)
+
+
+NEG = unary(
+    name="neg", symbol="−", ascii="-", doc="negation −x", forward=np.negative,
+    vjp=lambda g, ans, x: -g, fmath="−{0}", fcode="-{0}", math="−{g}", code="-{g}", saves=(),
+    infix=("- a",))
+ADD_CONST = _const_op(
+    name="add_const", symbol="+", doc="add a scalar constant: add_const(x, c) = x + c",
+    infix=("a + c", "c + a"), forward=lambda x, c: x + c, vjp=lambda g, ans, x, c: g,
+    fmath="{0} + {c}", fcode="{0} + {c}", math="{g}", code="{g}", passthrough=(0,))
+SUB_CONST = _const_op(
+    name="sub_const", symbol="−", ascii="-", doc="subtract a scalar constant: x − c",
+    infix=("a - c",), forward=lambda x, c: x - c, vjp=lambda g, ans, x, c: g,
+    fmath="{0} − {c}", fcode="{0} - {c}", math="{g}", code="{g}", passthrough=(0,))
+RSUB_CONST = _const_op(
+    name="rsub_const", symbol="−", ascii="-", doc="a scalar constant minus an array: c − x",
+    infix=("c - a",), forward=lambda x, c: c - x, vjp=lambda g, ans, x, c: -g,
+    fmath="{c} − {0}", fcode="{c} - {0}", math="−{g}", code="-{g}")
+DIV_CONST = _const_op(
+    name="div_const", symbol="/", doc="divide by a scalar constant: x / c",
+    infix=("a / c",), forward=lambda x, c: x / c, vjp=lambda g, ans, x, c: g / c,
+    fmath="{0} / {c}", fcode="{0} / {c}", math="{g} / {c}", code="{g} / {c}")
+RDIV_CONST = _const_op(
+    name="rdiv_const", symbol="/", doc="a scalar constant over an array: c / x (x ≠ 0)",
+    infix=("c / a",), forward=lambda x, c: c / x, vjp=lambda g, ans, x, c: -g * ans / x,
+    fmath="{c} / {0}", fcode="{c} / {0}", math="−{g} ⊙ {out} ⊘ {0}",
+    code="-{g} * {out} / {0}", saves=(0, "out"), domain=k.away_from_zero)
+POW = _const_op(
+    name="pow", symbol="pow", doc="power with a constant exponent: x ** c (x > 0 "
+    "unless c is a whole number)", infix=("a ** c",), forward=lambda x, c: x ** c,
+    vjp=lambda g, ans, x, c: g * c * x ** (c - 1), fmath="{0}^{c}", fcode="{0} ** {c}",
+    math="{g} ⊙ {c} {0}^({c} − 1)", code="{g} * {c} * {0} ** ({c} - 1)", saves=(0,),
+    domain=k.positive)
+DIV = Op(
+    name="div", symbol="÷", ascii="/", doc="elementwise quotient, with broadcasting (b ≠ 0)",
+    rule=rules.broadcast, arity=2, broadcasts=True, examples=BINARY_EX, infix=("a / a",),
+    domain=k.away_from_zero, impls={"": Impl(
+        forward=np.divide, vjps=(lambda g, ans, a, b: g / b, lambda g, ans, a, b: -g * ans / b),
+        fmath="{0} ⊘ {1}", fcode="{0} / {1}", math=("{g} ⊘ {1}", "−{g} ⊙ {out} ⊘ {1}"),
+        code=("{g} / {1}", "-{g} * {out} / {1}"), saves=frozenset({1, "out"}))})
+
+# ---------------------------------------------------------------- more elementwise functions
+
+SQRT = unary(
+    name="sqrt", symbol="√", ascii="sqrt", doc="elementwise square root (inputs > 0)",
+    forward=np.sqrt, vjp=lambda g, ans, x: g / (2 * ans), fmath="√{0}", fcode="np.sqrt({0})",
+    math="{g} ⊘ (2 {out})", code="{g} / (2 * {out})", saves={"out"}, domain=k.positive)
+ABS = unary(
+    name="abs", symbol="abs", doc="elementwise absolute value |x|",
+    forward=np.abs, vjp=lambda g, ans, x: g * np.sign(x), fmath="|{0}|", fcode="np.abs({0})",
+    math="{g} ⊙ sign({0})", code="{g} * np.sign({0})", saves={0}, domain=k.away_from_zero)
+LEAKY_RELU = Op(
+    name="leaky_relu", symbol="ϕ_α", ascii="phi_alpha", rule=rules.same, arity=1, params=("slope",),
+    doc="leaky ReLU max(x, slope x) with a constant slope (0.01 is usual)", examples=UNARY_EX,
+    domain=k.away_from_zero, impls={"": Impl(
+        forward=lambda x, slope: np.where(x > 0, x, slope * x),
+        vjps=(lambda g, ans, x, slope: g * np.where(x > 0, 1.0, slope),),
+        fmath="{sym}({0})", fcode="np.where({0} > 0, {0}, {slope} * {0})",
+        math=("{g} ⊙ (1 where {0} > 0, else {slope})",),
+        code=("{g} * np.where({0} > 0, 1.0, {slope})",), saves=frozenset({0}))})
+TRANSPOSE = Op(
+    name="transpose", symbol="ᵀ", ascii=".T", doc="matrix transpose Aᵀ (write A.T)",
+    rule=rules.transpose, arity=1, infix=("a .T",),
+    examples=([((3, 4), False)], [((2, 2), False)]), impls={"": Impl(
+        forward=np.transpose, vjps=(lambda g, ans, x: g.T,), fmath="{0}ᵀ", fcode="{0}.T",
+        math=("({g})ᵀ",), code=("{g}.T",))})
+
 MATMUL, CROSS_ENTROPY, SQUARED_LOSS, L2 = nnops.MATMUL, nnops.CROSS_ENTROPY, \
     nnops.SQUARED_LOSS, nnops.L2  # what calcgraph.mlp builds with
 
 # Table order is the docs' order: arrays first, then functions, reductions, network ops.
 OPS: dict[str, Op] = {op.name: op for op in (
-    nnops.MATMUL, ADD, SUB, MUL, SCALE, RELU, SIGMOID, TANH, EXP, LOG, SUM, MEAN, SOFTMAX,
-    LOG_SOFTMAX, nnops.CROSS_ENTROPY, nnops.RNN_CELL, nnops.MEAN_CROSS_ENTROPY, nnops.SQUARED_LOSS, nnops.L2)}
+    nnops.MATMUL, ADD, SUB, MUL, DIV, NEG, SCALE, ADD_CONST, SUB_CONST, RSUB_CONST, DIV_CONST,
+    RDIV_CONST, POW, TRANSPOSE, RELU, LEAKY_RELU, SIGMOID, TANH, EXP, LOG, SQRT, ABS, SUM, MEAN,
+    SOFTMAX, LOG_SOFTMAX, nnops.CROSS_ENTROPY, nnops.RNN_CELL, nnops.MEAN_CROSS_ENTROPY, nnops.SQUARED_LOSS, nnops.L2)}
 
 
 def get(name: str | Op) -> Op:

@@ -55,7 +55,7 @@ def _param_ctx(node: Operator, kind: str) -> dict:
     ctx = {}
     for key, p in node.params.items():
         if isinstance(p, float):
-            ctx[key] = repr(p)
+            ctx[key] = number(p)
         else:
             ctx[key] = to_unicode(p.label) if kind == "math" else p.name
     return ctx
@@ -83,10 +83,18 @@ def _pair(i: int, n: int) -> int:
 
 
 def _shape_ctx(node: Operator, i: int | None, g: str, shapes: list[str]) -> dict:
-    """The code context with shapes for names; a scalar constant (λ) has shape ()."""
+    """The code context with shapes for names; a named constant (λ) has shape (), a
+    number stays itself (x ** 2 keeps its 2)."""
     ctx = _ctx(node, "code", i, g, names=shapes)
-    ctx.update({key: "()" for key in node.params})
+    ctx.update({key: "()" for key, p in node.params.items() if not isinstance(p, float)})
+    if g:  # the output's shape, where a VJP reads the output (σ' = σ (1 − σ))
+        ctx["out"] = g
     return ctx
+
+
+def number(value: float) -> str:
+    """A constant as the spec wrote it: 2 rather than 2.0, 0.1 as 0.1."""
+    return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
 
 
 def forward_math(node: Operator) -> str:
@@ -120,6 +128,8 @@ def _drop_unit(template: str) -> str:
         return "1"
     if template.strip() == "−{g}":
         return "−1"
+    if re.search(r"\{g\}\s*(?:⊘|/)", template):  # ∂J/∂h = 1 ⊘ 2, not ⊘ 2
+        return template.replace("{g}", "1", 1)
     return re.sub(r"\{g\}\s*(?:·|⊙)?\s*", "", template, count=1)
 
 
