@@ -94,6 +94,8 @@ class Graph:
               name: str | None = None, symbol: str | None = None, label: str | None = None,
               doc: str = "") -> Variable:
         """Append the equation `out = op(*args)` and return the new variable `out`."""
+        # An op record is taken as it is: importers make one-off records (a PyTorch call
+        # calcgraph has no op for) that the table does not list.
         spec = ops_table.get(op)
         where = f"{spec.name} {out!r}"
         self._claim(out, f"{where} (output)")
