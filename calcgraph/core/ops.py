@@ -181,7 +181,7 @@ LEAKY_RELU = Op(
         math=("{g} ⊙ (1 where {0} > 0, else {slope})",),
         code=("{g} * np.where({0} > 0, 1.0, {slope})",), saves=frozenset({0}))})
 TRANSPOSE = Op(
-    name="transpose", symbol="ᵀ", ascii=".T", doc="matrix transpose Aᵀ (write A.T)",
+    name="transpose", symbol="⊤", ascii=".T", doc="matrix transpose Aᵀ (write A.T)",
     rule=rules.transpose, arity=1, infix=("a .T",),
     examples=([((3, 4), False)], [((2, 2), False)]), impls={"": Impl(
         forward=np.transpose, vjps=(lambda g, ans, x: g.T,), fmath="{0}ᵀ", fcode="{0}.T",
