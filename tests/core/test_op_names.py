@@ -60,3 +60,18 @@ def test_every_exception_is_still_needed():
         tree = ast.parse((PACKAGE / rel).read_text(encoding="utf-8"))
         assert any(isinstance(n, ast.Constant) and n.value == word for n in ast.walk(tree)), \
             f"{rel} no longer has {word!r} ({why}): drop it from NOT_OPS"
+
+
+def test_mlp_choices_come_from_the_records():
+    """calcgraph.mlp's activation and loss choices are the records marked with that role."""
+    import pytest
+
+    import calcgraph as cg
+    from calcgraph.core import models
+
+    assert models.ACTIVATIONS == ("relu", "sigmoid", "tanh")
+    assert models.LOSSES == ("cross_entropy", "squared_loss")
+    with pytest.raises(cg.GraphError, match=r"unknown activation: 'softmax' \(must be one of"):
+        cg.mlp(activation="softmax")
+    g = cg.mlp(activation="tanh", loss="squared_loss")
+    assert g["h"].producer.op is ops.TANH and g["L"].producer.op is ops.SQUARED_LOSS
