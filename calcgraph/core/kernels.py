@@ -83,6 +83,14 @@ def mce_vjp(i: int):
     return vjp
 
 
+def mce_torch(t, mode, *args):
+    """The same mean in PyTorch (calcgraph check --torch), t being the torch module."""
+    n = len(args) // 2
+    ce = ((lambda o, y: t.logsumexp(o, 0) - o[y]) if mode == "single"
+          else t.nn.functional.cross_entropy)
+    return sum(ce(o, y) for o, y in zip(args[:n], args[n:])) / n
+
+
 def mce_math(c: dict) -> str:
     t = len(c["args"]) // 2
     pairs = zip(c["args"][:t], c["args"][t:])

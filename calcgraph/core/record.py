@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -84,6 +85,9 @@ class Op:
     helpers: tuple[str, ...] = ()  # functions its code calls that numpy lacks (softmax, onehot)
     shape_calls: tuple[str, ...] = ()  # calls whose shapes read as algebra (np.outer)
     role: str = ""  # "activation" or "loss": what calcgraph.mlp may use it as
+    # The op in PyTorch, (torch, mode, *operands, *constants) -> tensor: what `calcgraph
+    # check --torch` rebuilds the graph from (torch is passed in, never imported here).
+    torch: Callable[..., Any] | None = None
 
     def is_differentiable(self, i: int, n: int) -> bool:
         """Whether operand i of n gets a gradient."""

@@ -110,3 +110,33 @@ def test_every_symbol_has_an_ascii_form():
     for op in ops.OPS.values():
         assert op.ascii_symbol.isascii(), f"{op.name}: ASCII form {op.ascii_symbol!r}"
         assert to_ascii(op.symbol) == op.ascii_symbol, op.name
+
+
+@pytest.mark.parametrize("name,k", CASES, ids=[f"{n}-{k}" for n, k in CASES])
+def test_torch_forms_agree_with_the_kernels(name, k):
+    """Each record's `torch` form (calcgraph check --torch) against its numpy forward and VJPs."""
+    torch = pytest.importorskip("torch", reason="torch not installed; the kernels are checked "
+                                "without it by the finite-difference and template tests")
+    op = ops.OPS[name]
+    assert op.torch is not None, f"{name} has no torch form"
+    values, consts, mode, _ = setup(op, op.examples[k])
+    impl = op.impls[mode]
+    n = len(values)
+    ts = [torch.tensor(v, requires_grad=op.is_differentiable(i, n)) for i, v in enumerate(values)]
+    out_t = op.torch(torch, mode, *ts, *consts.values())
+    out = impl.forward(*values, *consts.values())
+    assert np.allclose(out_t.detach().numpy(), out), f"{name}/{mode} forward"
+    g = np.random.default_rng(1).normal(size=np.shape(out))
+    out_t.backward(torch.tensor(g))
+    for i in range(n):
+        if op.is_differentiable(i, n):
+            want = unbroadcast(impl.vjp(i)(g, out, *values, *consts.values()), values[i].shape)
+            assert np.allclose(ts[i].grad.numpy(), want), f"{name}/{mode} ∂/∂a{i}"
+
+
+def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
+    """A broadcasting op's VJP summed back to its operand's shape, as the engine does."""
+    grad = np.asarray(grad)
+    grad = grad.sum(axis=tuple(range(grad.ndim - len(shape))))
+    axes = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
+    return grad.sum(axis=axes, keepdims=True) if axes else grad
