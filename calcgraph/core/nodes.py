@@ -115,6 +115,10 @@ class Operator:
     def label(self) -> str:
         return self.symbol
 
+    def param_values(self) -> tuple[float, ...]:
+        """The constants' current values, in the op's parameter order."""
+        return tuple(p.value if isinstance(p, Constant) else p for p in self.params.values())
+
     def __repr__(self) -> str:
         args = ", ".join(v.name for v in self.inputs)
         return f"<Operator {self.name}: {self.output.name} = {self.op.name}({args})>"
