@@ -3,13 +3,16 @@ examples (micrograd's sanity check and test_more_ops) written in it."""
 
 from __future__ import annotations
 
+import json
 import math
 import re
 
 import numpy as np
 import pytest
+from click.testing import CliRunner
 
 import calcgraph as cg
+from calcgraph.cli import cli
 from calcgraph.errors import SpecError
 
 
@@ -139,8 +142,8 @@ objective y
 """
 
 MICROGRAD_MORE_OPS = """\
-param a : ()
-param b : ()
+param a : () = -4
+param b : () = 2
 c = a + b
 d = a * b + b ** 3
 c2 = c + c + 1
@@ -160,11 +163,17 @@ def test_micrograd_sanity_check():
     assert float(g["y"].value) == -20.0 and float(g["x"].grad) == 46.0
 
 
-def test_micrograd_more_ops():
-    g = build(MICROGRAD_MORE_OPS, a=-4.0, b=2.0)
-    assert abs(float(g["g"].value) - 24.70408163265306) < 1e-12
-    assert abs(float(g["a"].grad) - 138.83381924198252) < 1e-12
-    assert abs(float(g["b"].grad) - 645.5772594752186) < 1e-12
+def test_micrograd_more_ops_from_the_cli(tmp_path):
+    """micrograd's test_more_ops in spec syntax, its numbers from `calcgraph trace --json`."""
+    path = tmp_path / "more_ops.cg"
+    path.write_text(MICROGRAD_MORE_OPS, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["trace", str(path), "--json", "--values"])
+    assert result.exit_code == 0, result.stderr
+    v = {n["id"]: (n["value"], n["grad"]) for n in json.loads(result.output)["nodes"]
+         if n["kind"] == "variable"}
+    assert abs(v["g"][0] - 24.70408163265306) < 1e-12
+    assert abs(v["a"][1] - 138.83381924198252) < 1e-12
+    assert abs(v["b"][1] - 645.5772594752186) < 1e-12
 
 
 SOFTMAX_BY_HAND = """\
