@@ -109,7 +109,7 @@ _ASCII = {
     "∂": "d", "ᵀ": ".T", "·": "*", "−": "-", "Σ": "sum", "θ": "theta", "α": "alpha",
     "β": "beta", "γ": "gamma", "μ": "mu", "η": "eta", "ε": "eps", "⊘": "/", "≡": "==",
     "✓": "ok", "✗": "x", "→": "->", "←": "<-", "…": "...", "𝟏": "1", "⁽": "^(", "⁾": ")",
-    "‖": "||", "½": "1/2",
+    "‖": "||", "½": "1/2", "≈": "~=",
 }
 # An op's one-character symbol (⊕) reads as its record's ASCII form says.
 _ASCII = {**{op.symbol: op.ascii_symbol for op in OPS.values() if len(op.symbol) == 1}, **_ASCII}
