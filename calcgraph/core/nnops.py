@@ -15,8 +15,8 @@ def _mm(fwd, vjp0, vjp1, fmath, fcode, math, code) -> Impl:
 
 
 MATMUL = Op(
-    torch=lambda t, m, a, b: b @ a.T if m == "rows" else b @ a if m == "vecrows" else a @ b,
     name="matmul", symbol="×", ascii="x", infix=("a @ a",), shape_calls=("np.outer",),
+    torch=lambda t, m, a, b: b @ a.T if m == "rows" else b @ a if m == "vecrows" else a @ b,
     doc="matrix product (d2l's prod): matrix·vector, matrix·matrix, batched rows",
     rule=rules.matmul, arity=2, impls={
         "matvec": _mm(np.matmul, lambda g, ans, a, b: np.outer(g, b), lambda g, ans, a, b: a.T @ g,
@@ -42,9 +42,9 @@ MATMUL = Op(
               [((4,), False), ((4, 3), False)], [((4,), False), ((4,), False)],
               [((4,), False), ((5, 4), B)]))
 CROSS_ENTROPY = Op(
-    torch=lambda t, m, o, y: (t.logsumexp(o, 0) - o[y] if m == "single"
-                                       else t.nn.functional.cross_entropy(o, y)),
     name="cross_entropy", symbol="l", role="loss", class_labels="second",
+    torch=lambda t, m, o, y: (t.logsumexp(o, 0) - o[y] if m == "single"
+                              else t.nn.functional.cross_entropy(o, y)),
     doc="softmax cross-entropy of logits and class indices, mean over the batch",
     rule=rules.cross_entropy, arity=2, differentiable=(True, False),
     helpers=("logsumexp", "softmax", "onehot"), impls={
@@ -62,9 +62,9 @@ CROSS_ENTROPY = Op(
     examples=([((3,), False), ((), False)], [((6, 3), B), ((6,), B)]))
 _RNN = frozenset({0, 1, 2, 3})
 RNN_CELL = Op(
-    torch=lambda t, m, whx, x, whh, h: (x @ whx.T + h @ whh.T if m == "rows"
-                                               else whx @ x + whh @ h),
     name="rnn_cell", symbol="⊕", ascii="(+)", shape_calls=("np.outer",),
+    torch=lambda t, m, whx, x, whh, h: (x @ whx.T + h @ whh.T if m == "rows"
+                                        else whx @ x + whh @ h),
     doc="RNN step without activation: W_hx x + W_hh h (d2l's h_t before ϕ)",
     rule=rules.rnn_cell, arity=4, impls={
         "single": Impl(forward=lambda whx, x, whh, h: whx @ x + whh @ h,
@@ -88,8 +88,8 @@ RNN_CELL = Op(
               [((3, 4), False), ((5, 4), B), ((3, 3), False), ((5, 3), B)]))
 _ALL = frozenset({"all"})
 MEAN_CROSS_ENTROPY = Op(
-    torch=k.mce_torch,
     name="mean_cross_entropy", symbol="l", class_labels="pairs", paired=True,
+    torch=k.mce_torch,
     doc="cross-entropy averaged over T steps: (1/T) Σₜ l(oₜ, yₜ) of logits o₁ … o_T, "
         "labels y₁ … y_T", rule=rules.mean_cross_entropy,
     differentiable=lambda i, n: i < n // 2, helpers=("softmax", "onehot", "cross_entropy"),
@@ -104,8 +104,8 @@ MEAN_CROSS_ENTROPY = Op(
               [((3,), False), ((3,), False), ((3,), False), ((), False), ((), False), ((), False)],
               [((6, 3), B), ((6, 3), B), ((6,), B), ((6,), B)]))
 SQUARED_LOSS = Op(
-    torch=lambda t, m, o, y: 0.5 * ((o - y) ** 2).sum() / (o.shape[0] if m == "batch" else 1),
     name="squared_loss", symbol="l", doc="½‖o − y‖², mean over the batch", role="loss",
+    torch=lambda t, m, o, y: 0.5 * ((o - y) ** 2).sum() / (o.shape[0] if m == "batch" else 1),
     rule=rules.equal_shapes, arity=2, impls={
         "single": Impl(forward=lambda o, y: np.asarray(0.5 * np.vdot(o - y, o - y)),
                        vjps=(lambda g, ans, o, y: g * (o - y), lambda g, ans, o, y: g * (y - o)),
@@ -121,8 +121,8 @@ SQUARED_LOSS = Op(
     examples=([((3,), False), ((3,), False)], [((6, 3), B), ((6, 3), B)],
               [((), False), ((), False)]))
 L2 = Op(
-    torch=lambda t, m, *args: args[-1] / 2 * sum((w ** 2).sum() for w in args[:-1]),
     name="l2", symbol="ℓ_2", ascii="l_2", rule=rules.scalar, arity=None, params=("lam",),
+    torch=lambda t, m, *args: args[-1] / 2 * sum((w ** 2).sum() for w in args[:-1]),
     doc="weight decay λ/2 Σᵢ ‖Wᵢ‖²_F over any number of operands",
     impls={"": Impl(forward=k.l2_forward, vjps=k.l2_vjp, fmath=k.l2_math, fcode=k.l2_code,
                     math="{g} · {lam} {x}", code="{g} * {lam} * {x}", saves=_ALL,

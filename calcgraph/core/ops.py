@@ -18,70 +18,70 @@ from calcgraph.errors import UnknownOpError
 __all__ = ["OPS", "Impl", "Op", "Operand", "Sig", "by_infix", "choices", "get"]
 
 ADD = Op(
-    torch=lambda t, m, a, b: a + b,
     name="add", symbol="+", doc="elementwise sum, with broadcasting (a bias over a batch)",
+    torch=lambda t, m, a, b: a + b,
     rule=rules.broadcast, arity=2, broadcasts=True, examples=BINARY_EX, infix=("a + a",),
     passthrough=(0, 1), impls={"": Impl(
         forward=np.add, vjps=(lambda g, ans, a, b: g, lambda g, ans, a, b: g),
         fmath="{0} + {1}", fcode="{0} + {1}", math="{g}", code="{g}")})
 SUB = Op(
-    torch=lambda t, m, a, b: a - b,
     name="sub", symbol="−", ascii="-", doc="elementwise difference, with broadcasting",
+    torch=lambda t, m, a, b: a - b,
     rule=rules.broadcast, arity=2, broadcasts=True, examples=BINARY_EX, infix=("a - a",),
     passthrough=(0,), impls={"": Impl(
         forward=np.subtract, vjps=(lambda g, ans, a, b: g, lambda g, ans, a, b: -g),
         fmath="{0} − {1}", fcode="{0} - {1}", math=("{g}", "−{g}"), code=("{g}", "-{g}"))})
 MUL = Op(
-    torch=lambda t, m, a, b: a * b,
     name="mul", symbol="⊙", ascii="*", doc="elementwise (Hadamard) product, with broadcasting",
+    torch=lambda t, m, a, b: a * b,
     rule=rules.broadcast, arity=2, broadcasts=True, examples=BINARY_EX, infix=("a * a",),
     impls={"": Impl(
         forward=np.multiply, vjps=(lambda g, ans, a, b: g * b, lambda g, ans, a, b: g * a),
         fmath="{0} ⊙ {1}", fcode="{0} * {1}", math=("{g} ⊙ {1}", "{g} ⊙ {0}"),
         code=("{g} * {1}", "{g} * {0}"), saves=TWO)})
 SCALE = Op(
-    torch=lambda t, m, x, c: c * x,
     name="scale", symbol="·", ascii="*", doc="multiply by a scalar constant: scale(x, c) = c x",
+    torch=lambda t, m, x, c: c * x,
     rule=rules.same, arity=1, params=("c",), examples=UNARY_EX, infix=("c * a", "a * c"),
     impls={"": Impl(forward=lambda x, c: c * x, vjps=(lambda g, ans, x, c: c * g,),
                     fmath="{c} {0}", fcode="{c} * {0}", math=("{c} {g}",), code=("{c} * {g}",))})
 RELU = unary(
-    torch=lambda t, m, x: t.relu(x),
     name="relu", symbol="ϕ", ascii="phi", doc="rectified linear unit max(x, 0)",
+    torch=lambda t, m, x: t.relu(x),
     forward=lambda x: np.maximum(x, 0), vjp=k.relu_vjp, math="{g} ⊙ {sym}'({0})",
     code="{g} * ({0} > 0)", fcode="np.maximum({0}, 0)", saves={0}, domain=k.away_from_zero,
     role="activation")
 SIGMOID = unary(
-    torch=lambda t, m, x: t.sigmoid(x),
     name="sigmoid", symbol="σ", ascii="sigma", doc="logistic sigmoid 1 / (1 + exp(−x))",
+    torch=lambda t, m, x: t.sigmoid(x),
     forward=k.sigmoid, vjp=lambda g, ans, x: g * ans * (1 - ans), math="{g} ⊙ {sym}'({0})",
     code="{g} * {out} * (1 - {out})", fcode="1 / (1 + np.exp(-{0}))", saves={"out"},
     role="activation")
 TANH = unary(
-    torch=lambda t, m, x: t.tanh(x),
     name="tanh", symbol="tanh", doc="hyperbolic tangent", forward=np.tanh,
+    torch=lambda t, m, x: t.tanh(x),
     vjp=lambda g, ans, x: g * (1 - ans * ans), math="{g} ⊙ {sym}'({0})",
     code="{g} * (1 - {out}**2)", fcode="np.tanh({0})", saves={"out"}, role="activation")
 EXP = unary(
-    torch=lambda t, m, x: t.exp(x),
     name="exp", symbol="exp", doc="elementwise exponential", forward=np.exp,
+    torch=lambda t, m, x: t.exp(x),
     vjp=lambda g, ans, x: g * ans, math="{g} ⊙ {out}", code="{g} * {out}", fcode="np.exp({0})",
     saves={"out"})
 LOG = unary(
-    torch=lambda t, m, x: t.log(x),
     name="log", symbol="log", doc="elementwise natural logarithm (inputs > 0)", forward=np.log,
+    torch=lambda t, m, x: t.log(x),
     vjp=lambda g, ans, x: g / x, math="{g} ⊘ {0}", code="{g} / {0}", fcode="np.log({0})",
     saves={0}, domain=k.positive)
 SUM = Op(
-    torch=lambda t, m, x: x.sum(),
     name="sum", symbol="Σ", ascii="sum", doc="sum of all elements, a scalar", rule=rules.scalar,
+    torch=lambda t, m, x: x.sum(),
     arity=1, examples=UNARY_EX, impls={"": Impl(
         forward=k.total, vjps=(lambda g, ans, x: np.full(x.shape, g, x.dtype),),
         fmath="Σ {0}", fcode="{0}.sum()", math=("{g} 𝟏",), code=("np.full_like({0}, {g})",),
         saves=frozenset({0}))})
 MEAN = Op(
-    torch=lambda t, m, x: x.mean(),
     name="mean", symbol="mean", doc="mean of all elements, a scalar", rule=rules.scalar,
+    torch=lambda t, m, x: x.mean(),
     arity=1, examples=UNARY_EX, impls={"": Impl(
         forward=k.mean, vjps=(lambda g, ans, x: np.full(x.shape, g / max(x.size, 1), x.dtype),),
         fmath="mean({0})", fcode="{0}.mean()", math=("{g} 𝟏 / N",),
@@ -101,8 +101,8 @@ def _log_softmax(x):
 
 _ROWS_EX = ([((4,), False)], [((5, 3), B)], [((2, 3), False)])
 SOFTMAX = Op(
-    torch=lambda t, m, x: t.softmax(x, -1),
     name="softmax", symbol="softmax", rule=rules.rows, arity=1, examples=_ROWS_EX,
+    torch=lambda t, m, x: t.softmax(x, -1),
     doc="exp(x) / Σ exp(x) along the last axis (each row of a batch)", helpers=("softmax",),
     impls={"": Impl(forward=_softmax,
                     vjps=(lambda g, ans, x: ans * (g - (g * ans).sum(axis=-1, keepdims=True)),),
@@ -111,8 +111,8 @@ SOFTMAX = Op(
                     code=("{out} * ({g} - ({g} * {out}).sum(axis=-1, keepdims=True))",),
                     saves=frozenset({"out"}))})
 LOG_SOFTMAX = Op(
-    torch=lambda t, m, x: t.log_softmax(x, -1),
     name="log_softmax", symbol="log softmax", rule=rules.rows, arity=1, examples=_ROWS_EX,
+    torch=lambda t, m, x: t.log_softmax(x, -1),
     doc="x − log Σ exp(x) along the last axis (each row of a batch)",
     helpers=("softmax",), impls={"": Impl(
         forward=_log_softmax,
@@ -136,46 +136,45 @@ def _const_op(*, name: str, symbol: str, doc: str, infix: tuple[str, ...], forwa
 
 
 NEG = unary(
-    torch=lambda t, m, x: -x,
     name="neg", symbol="−", ascii="-", doc="negation −x", forward=np.negative,
+    torch=lambda t, m, x: -x,
     vjp=lambda g, ans, x: -g, fmath="−{0}", fcode="-{0}", math="−{g}", code="-{g}", saves=(),
     infix=("- a",))
 ADD_CONST = _const_op(
-    torch=lambda t, m, x, c: x + c,
     name="add_const", symbol="+", doc="add a scalar constant: add_const(x, c) = x + c",
+    torch=lambda t, m, x, c: x + c,
     infix=("a + c", "c + a"), forward=lambda x, c: x + c, vjp=lambda g, ans, x, c: g,
     fmath="{0} + {c}", fcode="{0} + {c}", math="{g}", code="{g}", passthrough=(0,))
 SUB_CONST = _const_op(
-    torch=lambda t, m, x, c: x - c,
     name="sub_const", symbol="−", ascii="-", doc="subtract a scalar constant: x − c",
+    torch=lambda t, m, x, c: x - c,
     infix=("a - c",), forward=lambda x, c: x - c, vjp=lambda g, ans, x, c: g,
     fmath="{0} − {c}", fcode="{0} - {c}", math="{g}", code="{g}", passthrough=(0,))
 RSUB_CONST = _const_op(
-    torch=lambda t, m, x, c: c - x,
     name="rsub_const", symbol="−", ascii="-", doc="a scalar constant minus an array: c − x",
+    torch=lambda t, m, x, c: c - x,
     infix=("c - a",), forward=lambda x, c: c - x, vjp=lambda g, ans, x, c: -g,
     fmath="{c} − {0}", fcode="{c} - {0}", math="−{g}", code="-{g}")
 DIV_CONST = _const_op(
-    torch=lambda t, m, x, c: x / c,
     name="div_const", symbol="/", doc="divide by a scalar constant: x / c",
+    torch=lambda t, m, x, c: x / c,
     infix=("a / c",), forward=lambda x, c: x / c, vjp=lambda g, ans, x, c: g / c,
     fmath="{0} / {c}", fcode="{0} / {c}", math="{g} / {c}", code="{g} / {c}")
 RDIV_CONST = _const_op(
-    torch=lambda t, m, x, c: c / x,
     name="rdiv_const", symbol="/", doc="a scalar constant over an array: c / x (x ≠ 0)",
+    torch=lambda t, m, x, c: c / x,
     infix=("c / a",), forward=lambda x, c: c / x, vjp=lambda g, ans, x, c: -g * ans / x,
     fmath="{c} / {0}", fcode="{c} / {0}", math="−{g} ⊙ {out} ⊘ {0}",
     code="-{g} * {out} / {0}", saves=(0, "out"), domain=k.away_from_zero)
 POW = _const_op(
-    torch=lambda t, m, x, c: x ** c,
-    name="pow", symbol="pow", doc="power with a constant exponent: x ** c (x > 0 "
-    "unless c is a whole number)", infix=("a ** c",), forward=lambda x, c: x ** c,
+    name="pow", symbol="pow", torch=lambda t, m, x, c: x ** c,
+    doc="power with a constant exponent: x ** c (x > 0 unless c is a whole number)", infix=("a ** c",), forward=lambda x, c: x ** c,
     vjp=lambda g, ans, x, c: g * c * x ** (c - 1), fmath="{0}^{c}", fcode="{0} ** {c}",
     math="{g} ⊙ {c} {0}^({c} − 1)", code="{g} * {c} * {0} ** ({c} - 1)", saves=(0,),
     domain=k.positive)
 DIV = Op(
-    torch=lambda t, m, a, b: a / b,
     name="div", symbol="÷", ascii="/", doc="elementwise quotient, with broadcasting (b ≠ 0)",
+    torch=lambda t, m, a, b: a / b,
     rule=rules.broadcast, arity=2, broadcasts=True, examples=BINARY_EX, infix=("a / a",),
     domain=k.away_from_zero, impls={"": Impl(
         forward=np.divide, vjps=(lambda g, ans, a, b: g / b, lambda g, ans, a, b: -g * ans / b),
@@ -185,18 +184,18 @@ DIV = Op(
 # ---------------------------------------------------------------- more elementwise functions
 
 SQRT = unary(
-    torch=lambda t, m, x: t.sqrt(x),
     name="sqrt", symbol="√", ascii="sqrt", doc="elementwise square root (inputs > 0)",
+    torch=lambda t, m, x: t.sqrt(x),
     forward=np.sqrt, vjp=lambda g, ans, x: g / (2 * ans), fmath="√{0}", fcode="np.sqrt({0})",
     math="{g} ⊘ (2 {out})", code="{g} / (2 * {out})", saves={"out"}, domain=k.positive)
 ABS = unary(
-    torch=lambda t, m, x: t.abs(x),
     name="abs", symbol="abs", doc="elementwise absolute value |x|",
+    torch=lambda t, m, x: t.abs(x),
     forward=np.abs, vjp=lambda g, ans, x: g * np.sign(x), fmath="|{0}|", fcode="np.abs({0})",
     math="{g} ⊙ sign({0})", code="{g} * np.sign({0})", saves={0}, domain=k.away_from_zero)
 LEAKY_RELU = Op(
-    torch=lambda t, m, x, slope: t.nn.functional.leaky_relu(x, slope),
     name="leaky_relu", symbol="ϕ_α", ascii="phi_alpha", rule=rules.same, arity=1, params=("slope",),
+    torch=lambda t, m, x, slope: t.nn.functional.leaky_relu(x, slope),
     doc="leaky ReLU max(x, slope x) with a constant slope (0.01 is usual)", examples=UNARY_EX,
     domain=k.away_from_zero, impls={"": Impl(
         forward=lambda x, slope: np.where(x > 0, x, slope * x),
@@ -205,8 +204,8 @@ LEAKY_RELU = Op(
         math=("{g} ⊙ (1 where {0} > 0, else {slope})",),
         code=("{g} * np.where({0} > 0, 1.0, {slope})",), saves=frozenset({0}))})
 TRANSPOSE = Op(
-    torch=lambda t, m, x: x.T,
     name="transpose", symbol="⊤", ascii=".T", doc="matrix transpose Aᵀ (write A.T)",
+    torch=lambda t, m, x: x.T,
     rule=rules.transpose, arity=1, infix=("a .T",),
     examples=([((3, 4), False)], [((2, 2), False)]), impls={"": Impl(
         forward=np.transpose, vjps=(lambda g, ans, x: g.T,), fmath="{0}ᵀ", fcode="{0}.T",
