@@ -17,6 +17,7 @@ NOT_OPS = {
     ("core/engine.py", "sum"): "the kind of backward step where several paths meet",
     ("text/formulas.py", "sum"): "the kind of backward step where several paths meet",
     ("trace/format.py", "sum"): "the kind of backward step where several paths meet",
+    ("derive/build.py", "sum"): "the kind of backward step where several paths meet",
     ("text/labels.py", "sum"): "the ASCII spelling of the character Σ",
     ("text/labels.py", "sub"): "label markup's subscript",
     ("graphviz/htmllabels.py", "sub"): "the HTML <sub> tag",
