@@ -21,7 +21,6 @@ NOT_OPS = {
     ("text/labels.py", "sum"): "the ASCII spelling of the character Σ",
     ("text/labels.py", "sub"): "label markup's subscript",
     ("graphviz/htmllabels.py", "sub"): "the HTML <sub> tag",
-    ("graphviz/run.py", "scale"): "the renderer's scale option",
     ("core/models.py", "l2"): "the d2l figure's id of the weight-decay node",
     **{("pytorch/lower.py", word): "the name of a PyTorch aten call"
        for word in ("div", "neg", "pow", "transpose")},
