@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import functools
 import sys
 import warnings
 from collections.abc import Callable
@@ -26,33 +25,35 @@ def mapped(fn: Callable[..., Any]) -> Callable[..., Any]:
     """Run a command body; a CalcgraphError becomes one line on stderr and its exit code."""
 
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        with warnings.catch_warnings():  # restores showwarning on the way out
-            warnings.simplefilter("always", CalcgraphWarning)
-            shown = warnings.showwarning
-            warnings.showwarning = functools.partial(_warning, shown)
-            try:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("always", CalcgraphWarning)
+                warnings.showwarning = _show_warning(warnings.showwarning)
                 return fn(*args, **kwargs)
-            except CalcgraphError as exc:
-                fail(exc)
-            except MemoryError:  # past the estimate (another process took the memory)
-                fail(MemoryBudgetError("ran out of memory (the estimate fit the budget, the "
-                                       "machine did not): make the dimensions smaller, or "
-                                       "lower --max-memory so the estimate refuses it"))
-            except KeyboardInterrupt:
-                click.echo("calcgraph: interrupted", err=True)
-                sys.exit(130)
+        except CalcgraphError as exc:
+            fail(exc)
+        except MemoryError:  # past the estimate (another process took the memory)
+            fail(MemoryBudgetError("ran out of memory (the estimate fit the budget, the "
+                                   "machine did not): make the dimensions smaller, or "
+                                   "lower --max-memory so the estimate refuses it"))
+        except KeyboardInterrupt:
+            click.echo("calcgraph: interrupted", err=True)
+            sys.exit(130)
 
     wrapper.__name__, wrapper.__doc__ = fn.__name__, fn.__doc__
     return wrapper
 
 
-def _warning(shown: Callable[..., Any], message: Warning | str, category: type[Warning],
-             *args: Any, **kwargs: Any) -> None:
-    """A CalcgraphWarning as one line on stderr, as it happens; others as Python shows them."""
-    if issubclass(category, CalcgraphWarning):
-        click.echo(f"calcgraph: warning: {printable(str(message))}", err=True)
-    else:
-        shown(message, category, *args, **kwargs)
+def _show_warning(previous: Callable[..., None]) -> Callable[..., None]:
+    """calcgraph's own warnings as one `calcgraph: warning:` line; others as Python shows them."""
+
+    def show(message: Warning | str, category: type[Warning], *args: Any, **kwargs: Any) -> None:
+        if issubclass(category, CalcgraphWarning):
+            click.echo(f"calcgraph: warning: {printable(str(message))}", err=True)
+        else:
+            previous(message, category, *args, **kwargs)
+
+    return show
 
 
 def source_options(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -83,3 +84,12 @@ def budget(max_memory: str | None) -> contextlib.AbstractContextManager:
     if max_memory is None:
         return contextlib.nullcontext()
     return memory_budget(parse_size(max_memory, "--max-memory"))
+
+
+def lang_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """--lang, defaulting from the locale (LANG / LC_ALL zh_CN.UTF-8 → zh)."""
+    from calcgraph.text.lang import default_language, languages
+
+    return click.option("--lang", type=click.Choice(languages()), default=default_language,
+                        show_default="from LC_ALL / LANG, else en",
+                        help="Language of headings, prose and notes (the math is the same).")(fn)

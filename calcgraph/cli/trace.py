@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from calcgraph.cli.common import budget, load, mapped, source_options
+from calcgraph.cli.common import budget, lang_option, load, mapped, source_options
 from calcgraph.options import VECTORS
 
 
@@ -21,9 +21,10 @@ from calcgraph.options import VECTORS
 @click.option("--ascii", "ascii_only", is_flag=True, help="ASCII instead of Unicode math.")
 @click.option("--width", type=click.IntRange(min=40), default=None,
               help="Output width in columns (default: the terminal's, 100 when piped).")
+@lang_option
 @mapped
 def trace(source, batch, seed, max_memory, sets, values, array_limit, vectors, only_step,
-          as_json, ascii_only, width) -> None:
+          as_json, ascii_only, width, lang) -> None:
     """Print the backward sweep step by step: formula, numpy code and shapes.
 
     SOURCE is a built-in sample name (default: mlp, the d2l MLP objective; `calcgraph
@@ -42,4 +43,4 @@ def trace(source, batch, seed, max_memory, sets, values, array_limit, vectors, o
     with budget(max_memory):
         graph = load(source, batch, seed, sets)
         print_trace(graph, values=values, vectors=vectors, step=only_step, as_json=as_json,
-                    ascii_only=ascii_only, width=width, array_limit=array_limit)
+                    ascii_only=ascii_only, width=width, lang=lang, array_limit=array_limit)

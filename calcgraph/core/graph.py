@@ -10,7 +10,7 @@ import numpy as np
 
 from calcgraph.core import ops as ops_table
 from calcgraph.core.nodes import Constant, Operator, Variable
-from calcgraph.core.ops import Operand
+from calcgraph.core.record import Op, Operand
 from calcgraph.errors import GraphError
 
 
@@ -90,17 +90,16 @@ class Graph:
         self.constants[name] = const
         return const
 
-    def apply(self, op: str | ops_table.Op, *args: Variable | str | Constant | float, out: str,
+    def apply(self, op: str | Op, *args: Variable | str | Constant | float, out: str,
               name: str | None = None, symbol: str | None = None, label: str | None = None,
               doc: str = "") -> Variable:
         """Append the equation `out = op(*args)` and return the new variable `out`."""
         # An op record is taken as it is: importers make one-off records (a PyTorch call
         # calcgraph has no op for) that the table does not list.
-        spec = op if isinstance(op, ops_table.Op) else ops_table.get(op)
-        op = spec.name
-        where = f"{op} {out!r}"
+        spec = ops_table.get(op)
+        where = f"{spec.name} {out!r}"
         self._claim(out, f"{where} (output)")
-        name = name or f"{op}_{out}"
+        name = name or f"{spec.name}_{out}"
         self._claim(name, f"{where} (operator node)")
         nparams = len(spec.params)
         arrays, params = (args[: len(args) - nparams], args[len(args) - nparams:]) if nparams \
@@ -113,11 +112,12 @@ class Graph:
         inputs = [self._resolve_var(a, where) for a in arrays]
         bound = {p: self._resolve_const(a, where, p) for p, a in zip(spec.params, params)}
         operands = [Operand(v.name, v.shape, v.batched, v.integer) for v in inputs]
+        # An op that reads class labels explains a misplaced one in its own shape rule.
         for i, v in enumerate(inputs):
-            if v.integer and spec.is_differentiable(i, len(inputs)) and op != "cross_entropy":
+            if v.integer and spec.is_differentiable(i, len(inputs)) and not spec.class_labels:
                 raise GraphError(f"{where}: {v.name} holds integer class indices "
                                  f"(expected a float array)")
-        sig = spec.rule(operands, out)
+        sig = spec.check(operands, out)
         result = Variable(self, out, "intermediate", sig.shape, label=label,
                           batched=sig.batched, dtype=self.dtype, doc=doc)
         node = Operator(name, spec, inputs, result, bound, sig.mode, symbol, len(self.operators))
@@ -256,12 +256,9 @@ def _check_classes(var: Variable, arr: np.ndarray) -> None:
 
 
 def _class_counts(var: Variable) -> Iterator[int]:
-    """The number of logits of each loss reading var as labels (its non-differentiable operand;
-    the logits are the first operand, or the paired one a half-list away)."""
+    """The number of logits of each loss reading var as class labels (its op's
+    class_operands: the logits are operand 0, or for paired ops the one a half-list away)."""
     for node in var.consumers:
-        n = len(node.inputs)
-        for k, v in enumerate(node.inputs):
-            if v is var and not node.op.is_differentiable(k, n):
-                logits = node.inputs[(k + n // 2) % n] if node.op.paired else node.inputs[0]
-                if logits.shape:
-                    yield logits.shape[-1]
+        for labels, logits in node.op.class_operands(len(node.inputs)):
+            if node.inputs[labels] is var and node.inputs[logits].shape:
+                yield node.inputs[logits].shape[-1]

@@ -11,6 +11,8 @@ from __future__ import annotations
 import unicodedata
 from typing import NamedTuple
 
+from calcgraph.core.ops import OPS
+
 _SUP = dict(zip("0123456789+-=()nixT", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱˣᵀ"))
 _SUB = dict(zip("0123456789+-=()aehijklmnoprstuvx", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ"))
 
@@ -95,6 +97,8 @@ def to_ascii(label: str) -> str:
     >>> to_ascii("W^(1)"), to_ascii("ℓ_2"), to_ascii("ϕ")
     ('W^(1)', 'l_2', 'phi')
     """
+    if label in _SYMBOLS:  # an op's own symbol reads as its record says: scale's · is *
+        return _SYMBOLS[label]
     out = []
     for kind, text in parse(label):
         text = ascii_text(text)
@@ -107,8 +111,12 @@ _ASCII = {
     "∂": "d", "ᵀ": ".T", "·": "@", "−": "-", "Σ": "sum", "θ": "theta", "α": "alpha",
     "β": "beta", "γ": "gamma", "μ": "mu", "η": "eta", "ε": "eps", "⊘": "/", "≡": "==",
     "✓": "ok", "✗": "x", "→": "->", "←": "<-", "…": "...", "𝟏": "1", "⁽": "^(", "⁾": ")",
-    "‖": "||", "½": "1/2",
+    "‖": "||", "½": "1/2", "≈": "~=",
 }
+# An op's one-character symbol (⊕) reads as its record's ASCII form says.
+_ASCII = {**{op.symbol: op.ascii_symbol for op in OPS.values() if len(op.symbol) == 1}, **_ASCII}
+# In formulas · is the matrix product (@); as a circle's symbol it is the op's own.
+_SYMBOLS = {op.symbol: op.ascii_symbol for op in OPS.values()}
 _MARKS = {"COMBINING CIRCUMFLEX ACCENT": "hat", "COMBINING MACRON": "bar",
           "COMBINING TILDE": "tilde", "COMBINING DOT ABOVE": "dot", "COMBINING DIAERESIS": "ddot"}
 
