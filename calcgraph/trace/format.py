@@ -101,9 +101,8 @@ def render(trace: Trace, width: int = 100) -> Iterator[RenderableType]:
     if trace.unreached:  # parameters J does not depend on: zeros, and no step says so
         names = ", ".join(st.t(u["label"]) for u in trace.unreached)
         yield Text()
-        yield _prose(st.text(("Not reached: ", HEAD), f"{names} never reach "
-                             f"{st.objective}, so no step leads to them; their gradients are "
-                             "zeros of their own shape."))
+        yield _prose(st.text((st.say("t.unreached"), HEAD),
+                             st.say("t.unreached.what", names=names, obj=st.objective)))
     if trace.memory:
         yield Text()
         yield _memory(trace, st)
