@@ -1,5 +1,5 @@
 """Hostile spec input (issue 10): long flat chains, control characters, odd line breaks, huge
-lines. Error messages themselves are pinned by the corpus in tests/spec_errors (70-74)."""
+lines. Error messages themselves are pinned by the corpus in tests/spec_errors (80-84)."""
 
 from __future__ import annotations
 
