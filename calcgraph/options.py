@@ -17,6 +17,8 @@ ENGINES = ("circo", "dot", "fdp", "neato", "nop", "nop2", "osage", "patchwork", 
 VECTORS = ("flat", "column", "row")  # single-sample vectors as (q,), (q, 1) or (1, q)
 KEEPS = ("all", "needed")  # every node's value, or only what backward reads
 CHECKS = ("auto", "all", "none")  # NaN/Inf checks after each pass
+BACKWARD = ("only", "both")  # render --backward: the backward graph alone, or beside the forward
+ANIMATIONS = ("gif", "webp", "png")  # render --steps -o sweep.gif: animated image formats
 
 
 def choose(value: object, choices: tuple[str, ...], what: str,

@@ -2,37 +2,62 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping
 from typing import Any
 
+from calcgraph.errors import UsageError
 from calcgraph.figure import dot
 from calcgraph.figure.scene import build_scene
 from calcgraph.graphviz import run as render
-from calcgraph.options import ANNOTATE, LAYOUTS, RENDERERS, choose
+from calcgraph.options import ANNOTATE, LAYOUTS, RENDER_FORMATS, RENDERERS, choose
 
 # The public calcgraph.Graph, duck-typed (name, backward(), to_dict(), to_json()): the figure
 # reads the plain JSON document, so it never imports the graph or the engine.
 Graph = Any
 
 
-def graph_data(graph: Graph | Mapping[str, Any], annotate: str = "shapes") -> Mapping[str, Any]:
-    """The plain data the scene reads, after the passes the annotations need."""
+def graph_data(graph: Graph | Mapping[str, Any], annotate: str = "shapes",
+               steps: bool = False) -> Mapping[str, Any]:
+    """The plain data the scene reads, after the passes the annotations (or steps) need."""
     if isinstance(graph, Mapping):
         return graph
     choose(annotate, ANNOTATE, "annotate")
-    if annotate in ("grads", "all"):
+    if annotate in ("grads", "all") or steps:
         graph.backward()
     elif annotate == "values":
         graph.forward()
     return graph.to_dict(values=annotate in ("values", "grads", "all"))
 
 
+# What a stepped figure writes beside a node: always the gradient shape, values on request.
+STEP_ANNOTATE = {"none": "shapes", "shapes": "shapes", "values": "all", "grads": "grads",
+                 "all": "all"}
+
+
 def to_dot(graph: Graph | Mapping[str, Any], *, annotate: str = "shapes", layout: str = "d2l",
-           legend: bool = False) -> str:
-    """The figure as DOT text: pinned d2l positions (neato -n2) or, layout='dot', none."""
-    data = graph_data(graph, annotate)
-    return dot.to_dot(build_scene(data, annotate=annotate, layout_name=layout, legend=legend))
+           legend: bool = False, step: int | None = None, backward: str | None = None) -> str:
+    """The figure as DOT text: pinned d2l positions (neato -n2) or, layout='dot', none.
+
+    step=K: the forward figure at backward step K (0: the forward state); backward='dual'
+    or 'both': the backward graph, alone or beside the forward one (figure/dual.py).
+    """
+    choose(annotate, ANNOTATE, "annotate")
+    if backward is not None:
+        from calcgraph.figure.dual import dual_scene
+
+        data = graph_data(graph, annotate, steps=True)
+        return dot.to_dot(dual_scene(data, backward, layout_name=layout, legend=legend))
+    if step is None:
+        data = graph_data(graph, annotate)
+        return dot.to_dot(build_scene(data, annotate=annotate, layout_name=layout, legend=legend))
+    from calcgraph.figure.stepped import at_step
+
+    annotate = STEP_ANNOTATE[annotate]
+    data = graph_data(graph, annotate, steps=True)
+    scene = build_scene(data, annotate=annotate, layout_name=layout, legend=legend)
+    return dot.to_dot(at_step(scene, data, step))
 
 
 def default_path(graph: Graph | Mapping[str, Any], fmt: str | None = None) -> str:
@@ -44,7 +69,8 @@ def default_path(graph: Graph | Mapping[str, Any], fmt: str | None = None) -> st
 
 def render_graph(graph: Graph, path: str | None = None, fmt: str | None = None, *,
                  annotate: str = "shapes", renderer: str = "auto", layout: str = "d2l",
-                 scale: float = 2.0, legend: bool = False) -> tuple[str, str | None]:
+                 scale: float = 2.0, legend: bool = False, step: int | None = None,
+                 backward: str | None = None) -> tuple[str, str | None]:
     """Write the figure; returns (path written, 'system' | 'embedded', or None for dot/json)."""
     choose(layout, LAYOUTS, "layout")
     choose(renderer, RENDERERS, "renderer")
@@ -54,7 +80,8 @@ def render_graph(graph: Graph, path: str | None = None, fmt: str | None = None, 
         graph.backward()  # so that values and gradients are in the file
         render.write_atomic(path, graph.to_json().encode("utf-8"))
         return path, None
-    source = to_dot(graph, annotate=annotate, layout=layout, legend=legend)
+    source = to_dot(graph, annotate=annotate, layout=layout, legend=legend, step=step,
+                    backward=backward)
     if kind == "dot":
         render.write_atomic(path, source.encode("utf-8"))
         return path, None
@@ -72,3 +99,34 @@ def svg_text(graph: Graph | Mapping[str, Any], **options: Any) -> str:
     return svg.decode("utf-8")
 
 
+
+
+def render_steps(graph: Graph, out: str | None = None, fmt: str | None = None, *,
+                 annotate: str = "shapes", renderer: str = "auto", layout: str = "d2l",
+                 scale: float = 2.0, legend: bool = False) -> tuple[list[str], str | None]:
+    """Every step: numbered frames in a folder, or one animation (.gif, .webp, .png).
+
+    Returns the paths written and the renderer used. Default: `<name>_steps/` with SVG frames.
+    """
+    from calcgraph.figure import sweep
+
+    choose(layout, LAYOUTS, "layout")
+    choose(renderer, RENDERERS, "renderer")
+    data = graph_data(graph, STEP_ANNOTATE[annotate], steps=True)
+    stem = default_path(graph, "x")[:-2]
+    out = out or f"{stem}_steps/"
+    dots = sweep.step_dots(data, annotate=annotate, layout=layout, legend=legend)
+    kind = os.path.splitext(out)[1].lower().lstrip(".")
+    folder = out.endswith(("/", os.sep)) or os.path.isdir(out) or not kind
+    frame = (fmt or "svg").lower() if folder else "png"
+    used = None if frame == "dot" else render.resolve_renderer(renderer, choose(
+        frame, RENDER_FORMATS + ("dot",), "frame format"))
+    if folder:
+        paths = sweep.write_frames(dots, out, stem, frame, renderer=renderer,
+                                   layout=layout, scale=scale)
+        return [str(p) for p in paths], used
+    if fmt is not None and fmt.lower() != kind:
+        raise UsageError(f"--format {fmt}: an animation's format comes from its extension "
+                         f"(.{kind}); for frames of another format give a folder")
+    sweep.write_animation(dots, out, renderer=renderer, layout=layout, scale=scale)
+    return [out], used

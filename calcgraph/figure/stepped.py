@@ -1,0 +1,97 @@
+"""The figure at backward step K: gradients known so far, the step's node and path, a caption.
+
+Reads the backward records of the plain JSON document (their `touches`, docs/json.md) and
+restyles a built scene: nothing moves between steps, so the frames of a sweep line up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+
+from calcgraph.errors import UsageError
+from calcgraph.figure.elements import Node, Note, Scene
+from calcgraph.figure.notes import summarize
+from calcgraph.text.steps import caption, known
+
+KNOWN_WIDTH, STEP_WIDTH, EDGE_WIDTH = 1.6, 2.4, 2.0
+CAPTION_CHARS = 72  # a heading up to this long also names the equation the step reverses
+
+
+def check_step(data: Mapping[str, Any], k: int) -> int:
+    """k itself when the document has a step k (0 is the forward state), else a UsageError."""
+    n = len(data.get("backward", ()))
+    if not n:
+        raise UsageError(f"--step {k}: graph {data.get('name')!r} has no backward steps "
+                         f"(it has no objective)")
+    if not 0 <= k <= n:
+        raise UsageError(f"--step {k}: out of range (the backward sweep of {data.get('name')!r} "
+                         f"has steps 1 to {n}; 0 is the forward state)")
+    return k
+
+
+def at_step(scene: Scene, data: Mapping[str, Any], k: int) -> Scene:
+    """The scene restyled for step k: outlines, the highlighted path, notes and the caption."""
+    check_step(data, k)
+    t = scene.theme
+    rec = data["backward"][k - 1] if k else None
+    done, partial = known(data["backward"], k)
+    touched = rec["touches"] if rec else {"nodes": [], "edges": []}
+    target = rec["target"] if rec else None
+    nodes = tuple(_node(n, target, touched["nodes"], done, partial, t) for n in scene.nodes)
+    path = {tuple(e) for e in touched["edges"]}
+    edges = tuple(replace(e, color=t.accent, back=True, penwidth=EDGE_WIDTH)
+                  if (e.src, e.dst) in path else e for e in scene.edges)
+    notes = tuple(_note(n, rec, done, partial, t) for n in scene.notes)
+    head, through, math = caption(data, k)
+    if through and len(head) + len(through) <= CAPTION_CHARS:
+        head += ", " + through
+    return replace(scene, nodes=nodes, edges=edges, notes=notes, caption=(head, math))
+
+
+def _node(n: Node, target: str | None, touched: list[str], done: set[str], partial: set[str],
+          t: Any) -> Node:
+    if n.id == target:
+        return replace(n, outline=t.accent, penwidth=STEP_WIDTH)
+    if n.id in touched and n.kind == "operator":  # the operator the gradient comes back through
+        return replace(n, outline=t.accent, penwidth=KNOWN_WIDTH)
+    if n.id in done:
+        return replace(n, outline=t.known_color, penwidth=KNOWN_WIDTH)
+    if n.id in partial:
+        return replace(n, outline=t.known_color, penwidth=KNOWN_WIDTH, dashed=True)
+    return n
+
+
+def _note(note: Note, rec: Mapping[str, Any] | None, done: set[str], partial: set[str],
+          t: Any) -> Note:
+    """The gradient lines (from the first ∂ line on): accent on the step's node, normal once
+    known, faint before; a value not known yet is blanked, a partial one is the step's own.
+
+    The note keeps its width, so it stays where it was placed at the full text.
+    """
+    first = next((i for i, line in enumerate(note.lines) if line.startswith("∂")), None)
+    if first is None:
+        return note
+    lines, colors = list(note.lines), []
+    faint = set(note.faint) - set(range(first, len(lines)))
+    current = rec is not None and rec["target"] == note.node
+    for i in range(first, len(lines)):
+        value = i > first or ":" not in lines[i] or not lines[i].split(":", 1)[1].strip(
+            ).startswith("(")
+        if current:
+            colors.append((i, t.accent))
+            if value and "value" in rec and not rec["final"]:
+                lines[i] = _value_text(lines[i], summarize(rec["value"]))
+        elif note.node in done:
+            continue
+        else:
+            faint.add(i)
+            if value:
+                lines[i] = "" if note.node not in partial else "(partial)"
+    return replace(note, lines=tuple(lines), colors=tuple(colors), faint=tuple(sorted(faint)))
+
+
+def _value_text(line: str, value: str) -> str:
+    """The line with its value swapped: `∂J: 0.5` keeps its prefix, a bare summary does not."""
+    return line.split(": ", 1)[0] + ": " + value if line.startswith("∂") else value
