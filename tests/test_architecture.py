@@ -21,9 +21,10 @@ ALLOWED = {
     "graphviz": set(),
     "figure": {"text", "graphviz"},
     "trace": {"core", "text"},
-    "graph": {"core", "text", "spec", "figure", "trace", "graphviz"},  # the public Graph
+    "html": {"text", "figure", "graphviz"},  # the HTML stepper page
+    "graph": {"core", "text", "spec", "figure", "trace", "graphviz", "html"},  # the public Graph
     "sources": {"core", "spec", "graph"},
-    "cli": {"core", "text", "spec", "figure", "trace", "graphviz", "graph", "sources"},
+    "cli": {"core", "text", "spec", "figure", "trace", "graphviz", "graph", "sources", "html"},
     "__main__": {"cli"},
     "__init__": {"core", "graph", "sources"},  # its lazy table names these
 }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from calcgraph.cli.html import html
 from calcgraph.cli.render import render
 from calcgraph.cli.samples import samples
 from calcgraph.cli.trace import trace
@@ -23,10 +24,12 @@ def cli() -> None:
       calcgraph render --batch 8 -o mlp.png
       calcgraph trace                      the backward sweep, step by step
       calcgraph trace --batch 8 --values
+      calcgraph render --step 8 -o s8.svg  the figure at backward step 8
+      calcgraph html -o mlp.html           a page to step through the backward pass
     """
 
 
-for _command in (render, trace, samples):
+for _command in (render, trace, html, samples):
     cli.add_command(_command)
 
 

@@ -1,0 +1,97 @@
+// The stepper: ←/→ and the buttons move through the backward steps; a click on a node shows it.
+(function () {
+  "use strict";
+  var root = document.getElementById("cg");
+  var data = JSON.parse(document.getElementById("cg-data").textContent);
+  var figure = root.querySelector(".cg-figure");
+  var items = Array.prototype.slice.call(root.querySelectorAll(".cg-steps li"));
+  var pos = root.querySelector(".cg-pos");
+  var now = root.querySelector(".cg-now");
+  var info = root.querySelector(".cg-info");
+  var prev = root.querySelector(".cg-prev");
+  var next = root.querySelector(".cg-next");
+  var last = data.steps.length;
+  var step = 0;
+  var picked = null;
+
+  function known(id) { // the step that completes this node's gradient, or null
+    for (var i = 0; i < data.steps.length; i++) {
+      var s = data.steps[i];
+      if (s.target === id && s.final) { return s.step; }
+    }
+    return null;
+  }
+
+  function show(k) {
+    step = Math.max(0, Math.min(last, k));
+    figure.innerHTML = document.getElementById("cg-svg-" + step).innerHTML;
+    figure.setAttribute("data-step", String(step));
+    items.forEach(function (li) {
+      li.classList.toggle("current", Number(li.getAttribute("data-step")) === step);
+    });
+    var current = items[step];
+    if (current && current.scrollIntoView) { current.scrollIntoView({block: "nearest"}); }
+    pos.textContent = step === 0 ? "forward state (step 0 of " + last + ")"
+                                 : "step " + step + " of " + last;
+    now.innerHTML = current ? current.querySelector(".say").innerHTML : "";
+    prev.disabled = step === 0;
+    next.disabled = step === last;
+    if (picked) { pick(picked); }
+  }
+
+  function row(label, text) {
+    var h = document.createElement("div");
+    h.textContent = label;
+    var p = document.createElement("pre");
+    p.textContent = text;
+    return [h, p];
+  }
+
+  function pick(id) {
+    var n = data.nodes[id];
+    if (!n) { return; }
+    picked = id;
+    info.innerHTML = "";
+    var title = document.createElement("h3");
+    title.textContent = n.label + "  (" + n.what + ")";
+    info.appendChild(title);
+    var parts = [];
+    if (n.shape !== null) { parts = parts.concat(row("shape", n.shape)); }
+    if (n.value !== null) { parts = parts.concat(row("value", n.value)); }
+    if (n.grad_shape !== null) {
+      var done = known(id);
+      var status = done === null ? "" : (step >= done ? "  (known since step " + done + ")"
+                                                      : "  (computed at step " + done + ")");
+      parts = parts.concat(row(n.grad_label + " shape" + status, n.grad_shape));
+      if (n.grad !== null && done !== null && step >= done) {
+        parts = parts.concat(row(n.grad_label, n.grad));
+      }
+    }
+    parts.forEach(function (el) { info.appendChild(el); });
+    figure.querySelectorAll("g.node").forEach(function (g) {
+      g.classList.toggle("picked", nodeId(g) === id);
+    });
+  }
+
+  function nodeId(g) {
+    var t = g.querySelector("title");
+    return t ? t.textContent : null;
+  }
+
+  figure.addEventListener("click", function (e) {
+    var g = e.target.closest ? e.target.closest("g.node") : null;
+    if (g) { pick(nodeId(g)); e.preventDefault(); }
+  });
+  items.forEach(function (li) {
+    li.addEventListener("click", function () { show(Number(li.getAttribute("data-step"))); });
+  });
+  prev.addEventListener("click", function () { show(step - 1); });
+  next.addEventListener("click", function () { show(step + 1); });
+  document.addEventListener("keydown", function (e) {
+    if (e.key === "ArrowRight") { show(step + 1); e.preventDefault(); }
+    else if (e.key === "ArrowLeft") { show(step - 1); e.preventDefault(); }
+    else if (e.key === "Home") { show(0); e.preventDefault(); }
+    else if (e.key === "End") { show(last); e.preventDefault(); }
+  });
+  show(0);
+})();
