@@ -100,14 +100,7 @@ def node_stmt(n: Node, scene: Scene, extra: str = "") -> str:
         fontsize=float(n.fontsize) if n.fontsize != scene.theme.fontsize else None,
         pos=_pos(n.x, n.y), xlabel=extra or None, color=quote(n.outline) if n.outline else None,
         penwidth=float(n.penwidth) if n.penwidth else None,
-        **{"class": quote(f"{n.kind} {n.role}" + _marks(n))}) + ";"
-
-
-def _marks(n: Node) -> str:
-    """Extra SVG classes a stepped figure gives a node (known, partial, step), for tests and CSS."""
-    if n.outline is None:
-        return ""
-    return " step" if n.penwidth and n.penwidth >= 2 else " partial" if n.dashed else " known"
+        **{"class": quote(" ".join(filter(None, (n.kind, n.role, n.mark))))}) + ";"
 
 
 def edge_stmt(e: Edge, scene: Scene) -> str:
@@ -119,7 +112,7 @@ def edge_stmt(e: Edge, scene: Scene) -> str:
         dir="back" if e.back else None, arrowtail=t.arrowhead if e.back else None,
         arrowsize=0.7 if e.back else None,
         style="dashed" if e.dashed else None,
-        **({"class": quote("step")} if e.back else {})) + ";"
+        **({"class": quote("step" if e.back else "read")} if e.back or e.dashed else {})) + ";"
 
 
 def text_stmts(nid: str, lines: tuple[str, ...], x: float, top: float, align: str, size: float,

@@ -163,7 +163,7 @@ def _nodes(dd: Mapping[str, Any], data: Mapping[str, Any], theme: Theme) -> list
             out.append(Node(v["id"], "variable", "read", "square", theme.var_size,
                             theme.var_size, fill, runs,
                             f"{v['id']}: forward value {fmt_shape(v['shape'])}, kept for backward",
-                            outline=theme.read_color, dashed=True))
+                            outline=theme.read_color, dashed=True, mark="read"))
     return out
 
 

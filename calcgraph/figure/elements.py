@@ -71,6 +71,7 @@ class Node:
     outline: str | None = None  # a stroke other than the theme's (a gradient known, the step)
     penwidth: float | None = None
     dashed: bool = False
+    mark: str = ""  # an SVG class for what a stepped figure says: step, path, known, partial
 
 
 @dataclass(frozen=True)

@@ -53,13 +53,14 @@ def at_step(scene: Scene, data: Mapping[str, Any], k: int) -> Scene:
 def _node(n: Node, target: str | None, touched: list[str], done: set[str], partial: set[str],
           t: Any) -> Node:
     if n.id == target:
-        return replace(n, outline=t.accent, penwidth=STEP_WIDTH)
+        return replace(n, outline=t.accent, penwidth=STEP_WIDTH, mark="step")
     if n.id in touched and n.kind == "operator":  # the operator the gradient comes back through
-        return replace(n, outline=t.accent, penwidth=KNOWN_WIDTH)
+        return replace(n, outline=t.accent, penwidth=KNOWN_WIDTH, mark="path")
     if n.id in done:
-        return replace(n, outline=t.known_color, penwidth=KNOWN_WIDTH)
+        return replace(n, outline=t.known_color, penwidth=KNOWN_WIDTH, mark="known")
     if n.id in partial:
-        return replace(n, outline=t.known_color, penwidth=KNOWN_WIDTH, dashed=True)
+        return replace(n, outline=t.known_color, penwidth=KNOWN_WIDTH, dashed=True,
+                       mark="partial")
     return n
 
 
