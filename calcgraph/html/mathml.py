@@ -66,9 +66,16 @@ def _attach(element: str, scripts: str) -> str:
 
 
 def _row(script: str) -> str:
-    """A script's content as one token: (1) and ² as a number, T and qh as a name."""
-    tag = "mi" if any(c.isalpha() for c in script) else "mn"
-    return f"<{tag}>{_esc(script)}</{tag}>"
+    """A script's content: (1) and 2 as numbers, T and qh as names, signs as tight operators."""
+    parts = []
+    for t in re.findall(r"\(\d+\)|\d+|[^\W\d_]+|.", script):
+        if t[0] in "(0123456789" and len(t) > 1 or t.isdigit():
+            parts.append(f"<mn>{_esc(t)}</mn>")
+        elif t.isalpha():
+            parts.append(f"<mi>{_esc(t)}</mi>")
+        else:
+            parts.append(f'<mo lspace="0" rspace="0">{_esc(t)}</mo>')
+    return parts[0] if len(parts) == 1 else "<mrow>" + "".join(parts) + "</mrow>"
 
 
 def to_mathml(formula: str, bold: frozenset[str] | set[str] = frozenset(),

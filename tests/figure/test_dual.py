@@ -76,5 +76,5 @@ def test_every_sample_has_a_backward_graph(name, mode):
     doc = load_source(name).backward().to_dict()
     text = to_dot(doc, backward=mode)
     grads = {r["target"] for r in doc["backward"]}
-    assert all(re.search(rf'^"∂{re.escape(v)}" \[', text, re.M) for v in grads)
+    assert all(re.search(rf'^"∂{re.escape(v)}" \[', text, re.MULTILINE) for v in grads)
     render.render(text, "svg", renderer="embedded")  # Graphviz accepts it

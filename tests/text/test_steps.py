@@ -54,8 +54,8 @@ def test_known_gradients_grow_step_by_step(doc):
 
 
 def test_captions_read_as_the_trace_prints_them(doc):
-    assert caption(doc, 8) == ("step 8 of 12: ∂J/∂W⁽²⁾, 2 paths meet, so their contributions "
-                               "add", "", "∂J/∂W⁽²⁾ = ∂J/∂o · hᵀ + λ W⁽²⁾")
+    assert caption(doc, 8) == (("step 8 of 12: ∂J/∂W⁽²⁾, 2 paths meet, so their contributions "
+                               "add"), "", "∂J/∂W⁽²⁾ = ∂J/∂o · hᵀ + λ W⁽²⁾")
     head, through, math = caption(doc, 7)
     assert "path 2 of 2 (added up in step 8)" in head and through == "back through o = W⁽²⁾ h"
     assert math == "prod(∂J/∂o, ∂o/∂W⁽²⁾) = ∂J/∂o · hᵀ"
