@@ -22,7 +22,7 @@ from calcgraph.options import BACKWARD, LAYOUTS, choose
 
 DUAL_PITCH = (30.0, 28.0)  # a doubled grid: a forward cell every 60 pt, room between
 PAD = 6.0  # pt of room each side of a gradient's label in its box
-CAPTION = (("the backward graph: each gradient ∂J/∂v in a square, each forward operation "
+CAPTION = (("the backward graph: each gradient ∂{j}/∂v in a square, each forward operation "
            "transposed (ᵀ) or differentiated (⊙ϕ′) in a circle,"),
            "+ where paths meet; dashed: the forward values it reads, kept in memory for it")
 
@@ -180,6 +180,11 @@ def _notes(nodes: list[Node], data: Mapping[str, Any], theme: Theme) -> list[Not
     return out
 
 
+def _caption(data: Mapping[str, Any]) -> tuple[str, ...]:
+    obj = next((n["label_text"] for n in data["nodes"] if n["id"] == data.get("objective")), "J")
+    return tuple(line.replace("{j}", obj) for line in CAPTION)
+
+
 def _edge(src: str, dst: str, reads: set[str], theme: Theme) -> Edge:
     if src in reads:
         return Edge(src, dst, color=theme.read_color, dashed=True)
@@ -207,7 +212,7 @@ def dual_scene(data: Mapping[str, Any], mode: str = "only", *, layout_name: str 
     else:
         edges = tuple(_edge(e["src"], e["dst"], reads, theme) for e in dd["edges"])
     scene = Scene(name, layout_name, theme, tuple(nodes), tuple(edges), tuple(notes), (),
-                  theme.pitch, caption=CAPTION)
+                  theme.pitch, caption=_caption(data))
     if layout_name == "dot":
         return scene
     grid = layout(data)

@@ -12,7 +12,7 @@ from typing import Any
 
 from calcgraph.errors import UsageError
 from calcgraph.figure.elements import Node, Note, Scene
-from calcgraph.figure.notes import summarize
+from calcgraph.figure.notes import LINE, summarize
 from calcgraph.text.steps import caption, known
 
 KNOWN_WIDTH, STEP_WIDTH, EDGE_WIDTH = 1.6, 2.4, 2.0
@@ -47,7 +47,26 @@ def at_step(scene: Scene, data: Mapping[str, Any], k: int) -> Scene:
     head, through, math = caption(data, k)
     if through and len(head) + len(through) <= CAPTION_CHARS:
         head += ", " + through
-    return replace(scene, nodes=nodes, edges=edges, notes=notes, caption=(head, math))
+    return replace(scene, nodes=nodes, edges=edges, notes=notes, caption=(head, math),
+                   legend=_legend(scene))
+
+
+def _legend(scene: Scene) -> tuple:
+    """The legend's text says what the outlines mean; it grows downward, clear of the swatches."""
+    out = []
+    size = scene.theme.note_size * LINE
+    for key in scene.legend:
+        if key.kind != "text":
+            out.append(key)
+            continue
+        lines = [line for line in key.text.split("\n") if not line.startswith("light grey")]
+        lines += ["green outline: ∂ known (dashed: only some of its paths so far)",
+                  "red: this step's gradient, travelling back against the arrows",
+                  "light grey ∂: not computed yet (or never)"]
+        grown = len(lines) - key.text.count("\n") - 1
+        y = key.y - grown * size / 2 if key.y is not None else None
+        out.append(replace(key, text="\n".join(lines), y=y))
+    return tuple(out)
 
 
 def _node(n: Node, target: str | None, touched: list[str], done: set[str], partial: set[str],
