@@ -221,6 +221,9 @@ def to_dot(scene: Scene) -> str:
     return "\n".join(lines) + "\n}\n"
 
 
+CAPTION_SPARE = 1.25
+
+
 def caption_stmts(scene: Scene, prefix: str) -> list[str]:
     """The caption under the figure: pinned lines centred under everything, or the graph label.
 
@@ -241,9 +244,13 @@ def caption_stmts(scene: Scene, prefix: str) -> list[str]:
     cx = (min(xs) + max(xs)) / 2
     out = text_stmts(f"{prefix}_cap", scene.caption, cx, top, "center", t.caption_size, colors,
                      "caption")
-    if scene.caption_room:  # an empty box as wide as the widest caption of a sweep
+    # An empty box as wide as the widest caption (of a whole sweep: frames line up), with a
+    # quarter to spare: a line with a glyph Times lacks (⁽²⁾) may be drawn in a wider font.
+    room = CAPTION_SPARE * max([scene.caption_room] + [text_width(line, t.caption_size)
+                                                       for line in scene.caption])
+    if room:
         out.append(f"{prefix}_caproom" + attrs(
-            shape="plaintext", fixedsize="shape", width=inches(scene.caption_room),
+            shape="plaintext", fixedsize="shape", width=inches(room),
             height=inches(1.0), margin="0", label='""',
             pos=_pos(cx, top - len(scene.caption) * t.caption_size * LINE)) + ";")
     return out

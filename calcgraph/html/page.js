@@ -30,13 +30,22 @@
       li.classList.toggle("current", Number(li.getAttribute("data-step")) === step);
     });
     var current = items[step];
-    if (current && current.scrollIntoView) { current.scrollIntoView({block: "nearest"}); }
+    if (current) { reveal(current); }
     pos.textContent = step === 0 ? "forward state (step 0 of " + last + ")"
                                  : "step " + step + " of " + last;
     now.innerHTML = current ? current.querySelector(".say").innerHTML : "";
     prev.disabled = step === 0;
     next.disabled = step === last;
     if (picked) { pick(picked); }
+  }
+
+  function reveal(li) { // scroll the step list only, never the page
+    var side = root.querySelector(".cg-side");
+    var top = li.offsetTop;
+    if (top < side.scrollTop) { side.scrollTop = top; }
+    else if (top + li.offsetHeight > side.scrollTop + side.clientHeight) {
+      side.scrollTop = top + li.offsetHeight - side.clientHeight;
+    }
   }
 
   function row(label, text) {
