@@ -10,6 +10,7 @@ from typing import Any
 from calcgraph.errors import UsageError
 from calcgraph.figure import dot
 from calcgraph.figure.scene import build_scene
+from calcgraph.figure.stepped import STEP_ANNOTATE, at_step
 from calcgraph.graphviz import run as render
 from calcgraph.options import ANNOTATE, LAYOUTS, RENDER_FORMATS, RENDERERS, choose
 
@@ -31,11 +32,6 @@ def graph_data(graph: Graph | Mapping[str, Any], annotate: str = "shapes",
     return graph.to_dict(values=annotate in ("values", "grads", "all"))
 
 
-# What a stepped figure writes beside a node: always the gradient shape, values on request.
-STEP_ANNOTATE = {"none": "shapes", "shapes": "shapes", "values": "all", "grads": "grads",
-                 "all": "all"}
-
-
 def to_dot(graph: Graph | Mapping[str, Any], *, annotate: str = "shapes", layout: str = "d2l",
            legend: bool = False, step: int | None = None, backward: str | None = None) -> str:
     """The figure as DOT text: pinned d2l positions (neato -n2) or, layout='dot', none.
@@ -52,8 +48,6 @@ def to_dot(graph: Graph | Mapping[str, Any], *, annotate: str = "shapes", layout
     if step is None:
         data = graph_data(graph, annotate)
         return dot.to_dot(build_scene(data, annotate=annotate, layout_name=layout, legend=legend))
-    from calcgraph.figure.stepped import at_step
-
     annotate = STEP_ANNOTATE[annotate]
     data = graph_data(graph, annotate, steps=True)
     scene = build_scene(data, annotate=annotate, layout_name=layout, legend=legend)

@@ -16,6 +16,9 @@ from calcgraph.figure.notes import LINE, summarize
 from calcgraph.text.steps import caption, known
 
 KNOWN_WIDTH, STEP_WIDTH, EDGE_WIDTH = 1.6, 2.4, 2.0
+# What a stepped figure writes beside a node: always the gradient shape, values on request.
+STEP_ANNOTATE = {"none": "shapes", "shapes": "shapes", "values": "all", "grads": "grads",
+                 "all": "all"}
 CAPTION_CHARS = 72  # a heading up to this long also names the equation the step reverses
 
 

@@ -18,7 +18,7 @@ from calcgraph.errors import RenderError, UsageError
 from calcgraph.figure import dot
 from calcgraph.figure.notes import text_width
 from calcgraph.figure.scene import build_scene
-from calcgraph.figure.stepped import at_step
+from calcgraph.figure.stepped import STEP_ANNOTATE, at_step
 from calcgraph.graphviz import run as render
 from calcgraph.options import ANIMATIONS, RENDER_FORMATS, choose
 
@@ -29,8 +29,6 @@ ANIM_HINT = "animations need Pillow: pip install 'calcgraph[anim]' (or pip insta
 def step_dots(data: Mapping[str, Any], *, annotate: str = "shapes", layout: str = "d2l",
               legend: bool = False) -> list[str]:
     """DOT text of the forward state (step 0) and of every backward step, in order."""
-    from calcgraph.figure.draw import STEP_ANNOTATE
-
     annotate = STEP_ANNOTATE[annotate]
     scene = build_scene(data, annotate=annotate, layout_name=layout, legend=legend)
     frames = [at_step(scene, data, k) for k in range(len(data["backward"]) + 1)]
