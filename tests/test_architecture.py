@@ -21,8 +21,9 @@ ALLOWED = {
     "graphviz": set(),
     "figure": {"text", "graphviz"},
     "trace": {"core", "text"},
+    "pytorch": {"core"},  # the PyTorch importer: torch calls → core graph equations
     "html": {"text", "figure", "graphviz"},  # the HTML stepper page
-    "graph": {"core", "text", "spec", "figure", "trace", "graphviz", "html"},  # the public Graph
+    "graph": {"core", "text", "spec", "figure", "trace", "graphviz", "pytorch", "html"},
     "sources": {"core", "spec", "graph"},
     "cli": {"core", "text", "spec", "figure", "trace", "graphviz", "graph", "sources", "html"},
     "__main__": {"cli"},

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from calcgraph.cli.check import check
 from calcgraph.cli.html import html
 from calcgraph.cli.render import render
 from calcgraph.cli.samples import samples
@@ -16,7 +17,8 @@ from calcgraph.version import __version__
 def cli() -> None:
     """Draw a computation graph and watch its backward pass, as the d2l book shows them.
 
-    SOURCE is a built-in sample name (default: mlp, the d2l MLP objective) or a spec file.
+    SOURCE is a built-in sample name (default: mlp, the d2l MLP objective), a spec file,
+    or FILE.py:FUNCTION returning a PyTorch model to import (your own code, run as Python).
 
     \b
     Examples:
@@ -24,12 +26,13 @@ def cli() -> None:
       calcgraph render --batch 8 -o mlp.png
       calcgraph trace                      the backward sweep, step by step
       calcgraph trace --batch 8 --values
+      calcgraph check --batch 8            every gradient against finite differences
       calcgraph render --step 8 -o s8.svg  the figure at backward step 8
       calcgraph html -o mlp.html           a page to step through the backward pass
     """
 
 
-for _command in (render, trace, html, samples):
+for _command in (render, trace, check, html, samples):
     cli.add_command(_command)
 
 
