@@ -11,8 +11,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from calcgraph.graphviz import run as render
 from calcgraph.figure.draw import to_dot
+from calcgraph.graphviz import run as render
 from calcgraph.sources import load_source, sample_names
 
 DOCS = Path(__file__).resolve().parent
@@ -81,8 +81,8 @@ def build(out: Path) -> list[Path]:
                      f"[![{name}](gallery/{name}.png)](gallery/{name}.svg)", ""]
     written += _stepper(folder)
     sections += ["## The backward pass, step by step", "",
-                 "Every step as an animation, and an HTML page to step through with ← / → "
-                 "(offline, one file): [mlp_stepper.html](gallery/mlp_stepper.html).", "",
+                 ("Every step as an animation, and an HTML page to step through with ← / → "
+                 "(offline, one file): [mlp_stepper.html](gallery/mlp_stepper.html)."), "",
                  "    calcgraph render --steps -o mlp_sweep.gif",
                  "    calcgraph html -o mlp_stepper.html", "",
                  "![the sweep, one frame per step](gallery/mlp_sweep.gif)", ""]
