@@ -93,6 +93,8 @@ def _note(note: Note, rec: Mapping[str, Any] | None, done: set[str], partial: se
 
     The note keeps its width, so it stays where it was placed at the full text.
     """
+    if getattr(note, "framed", False):
+        return _framed(note, rec, done, t)
     first = next((i for i, line in enumerate(note.lines) if line.startswith("∂")), None)
     if first is None:
         return note
@@ -113,6 +115,21 @@ def _note(note: Note, rec: Mapping[str, Any] | None, done: set[str], partial: se
             if value:
                 lines[i] = "" if note.node not in partial else "(partial)"
     return replace(note, lines=tuple(lines), colors=tuple(colors), faint=tuple(sorted(faint)))
+
+
+def _framed(note: Note, rec: Mapping[str, Any] | None, done: set[str], t: Any) -> Note:
+    """A scalar's `data 0.25 | grad 1` record: its grad is `?` until the sweep reaches it."""
+    line = note.lines[0]
+    if " | grad " not in line:
+        return note
+    data = line.split(" | grad ", 1)[0]
+    if rec is not None and rec["target"] == note.node:
+        value = line if rec["final"] or "value" not in rec else (
+            f"{data} | grad {summarize(rec['value'])}")
+        return replace(note, lines=(value, *note.lines[1:]), colors=((0, t.accent),))
+    if note.node in done:
+        return note
+    return replace(note, lines=(f"{data} | grad ?", *note.lines[1:]))
 
 
 def _value_text(line: str, value: str) -> str:

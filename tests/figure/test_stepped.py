@@ -93,3 +93,11 @@ def test_nothing_moves_between_steps():
 def test_a_step_out_of_range_names_the_range():
     with pytest.raises(cg.UsageError, match=r"--step 13: out of range .* steps 1 to 12; 0 is"):
         to_dot(cg.mlp(), step=13)
+
+
+def test_a_scalars_record_shows_its_grad_only_once_the_sweep_reaches_it():
+    g = cg.load("cs231n_circuit")
+    dot = to_dot(g, step=3, annotate="values")  # ∂f/∂z: f and q are known, x and y not yet
+    assert 'label="data −4 | grad 3"' in dot and 'fontcolor="#D1495B"' in dot
+    assert 'label="data 3 | grad −4"' in dot  # q: known since step 2
+    assert 'label="data −2 | grad ?"' in dot and 'label="data 5 | grad ?"' in dot
