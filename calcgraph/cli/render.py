@@ -35,7 +35,8 @@ from calcgraph.options import ANNOTATE, BACKWARD, LAYOUTS, RENDERERS
 @click.option("--backward", "backward", type=click.Choice(BACKWARD), is_flag=False,
               flag_value="only", default=None,
               help="Draw the backward graph (gradients and the operations that compute them); "
-                   "--backward both: beside the forward graph, with what it reads.")
+                   "--backward both: above the forward graph, with what it reads. A SOURCE "
+                   "goes before it (or write --backward only).")
 @mapped
 def render(source, batch, seed, sets, out, fmt, annotate, renderer, layout, scale,
            legend, step, steps, backward) -> None:
