@@ -45,12 +45,10 @@ def render(source, batch, seed, sets, out, fmt, annotate, renderer, layout, scal
 
     if step is not None and steps:
         raise click.UsageError("--step K and --steps exclude each other")
-    if backward and steps:
-        raise click.UsageError("--backward draws the whole backward graph; it takes no --steps")
     graph = load(source, batch, seed, sets)
     if steps:
         paths, used = render_steps(graph, out, fmt, annotate=annotate, renderer=renderer,
-                                   layout=layout, scale=scale, legend=legend)
+                                   layout=layout, scale=scale, legend=legend, backward=backward)
         where = paths[0] if len(paths) == 1 else f"{len(paths)} frames: {paths[0]} … {paths[-1]}"
         click.echo(f"wrote {where}" + (f" ({used} Graphviz)" if used else ""))
         return

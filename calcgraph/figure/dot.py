@@ -110,9 +110,9 @@ def edge_stmt(e: Edge, scene: Scene) -> str:
         color=quote(e.color) if e.color else None,
         penwidth=float(e.penwidth) if e.penwidth else None,
         dir="back" if e.back else None, arrowtail=t.arrowhead if e.back else None,
-        arrowsize=0.7 if e.back else None,
+        arrowsize=0.7 if e.back or e.mark == "step" else None,
         style="dashed" if e.dashed else None,
-        **({"class": quote("step" if e.back else "read")} if e.back or e.dashed else {})) + ";"
+        **({"class": quote(e.mark)} if e.mark else {})) + ";"
 
 
 def text_stmts(nid: str, lines: tuple[str, ...], x: float, top: float, align: str, size: float,

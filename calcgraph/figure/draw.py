@@ -43,10 +43,11 @@ def to_dot(graph: Graph | Mapping[str, Any], *, annotate: str = "shapes", layout
     """
     choose(annotate, ANNOTATE, "annotate")
     if backward is not None:
-        from calcgraph.figure.dual import dual_scene
+        from calcgraph.figure.dual import dual_at_step, dual_scene
 
         data = graph_data(graph, annotate, steps=True)
-        return dot.to_dot(dual_scene(data, backward, layout_name=layout, legend=legend))
+        scene = dual_scene(data, backward, layout_name=layout, legend=legend)
+        return dot.to_dot(scene if step is None else dual_at_step(scene, data, step))
     if step is None:
         data = graph_data(graph, annotate)
         return dot.to_dot(build_scene(data, annotate=annotate, layout_name=layout, legend=legend))
@@ -99,7 +100,8 @@ def svg_text(graph: Graph | Mapping[str, Any], **options: Any) -> str:
 
 def render_steps(graph: Graph, out: str | None = None, fmt: str | None = None, *,
                  annotate: str = "shapes", renderer: str = "auto", layout: str = "d2l",
-                 scale: float = 2.0, legend: bool = False) -> tuple[list[str], str | None]:
+                 scale: float = 2.0, legend: bool = False,
+                 backward: str | None = None) -> tuple[list[str], str | None]:
     """Every step: numbered frames in a folder, or one animation (.gif, .webp, .png).
 
     Returns the paths written and the renderer used. Default: `<name>_steps/` with SVG frames.
@@ -109,9 +111,10 @@ def render_steps(graph: Graph, out: str | None = None, fmt: str | None = None, *
     choose(layout, LAYOUTS, "layout")
     choose(renderer, RENDERERS, "renderer")
     data = graph_data(graph, STEP_ANNOTATE[annotate], steps=True)
-    stem = default_path(graph, "x")[:-2]
+    stem = default_path(graph, "x")[:-2] + ("_backward" if backward else "")
     out = out or f"{stem}_steps/"
-    dots = sweep.step_dots(data, annotate=annotate, layout=layout, legend=legend)
+    dots = sweep.step_dots(data, annotate=annotate, layout=layout, legend=legend,
+                           backward=backward)
     kind = os.path.splitext(out)[1].lower().lstrip(".")
     folder = out.endswith(("/", os.sep)) or os.path.isdir(out) or not kind
     frame = (fmt or "svg").lower() if folder else "png"

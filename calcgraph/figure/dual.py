@@ -18,7 +18,15 @@ from calcgraph.figure.elements import D2L, Edge, Node, Note, Run, Scene, Theme
 from calcgraph.figure.layout import Cell, Layout, layout
 from calcgraph.figure.notes import LINE, fmt_shape, place, text_width
 from calcgraph.figure.scene import build_scene, label_runs
+from calcgraph.figure.stepped import (
+    CAPTION_CHARS,
+    EDGE_WIDTH,
+    KNOWN_WIDTH,
+    STEP_WIDTH,
+    check_step,
+)
 from calcgraph.options import BACKWARD, LAYOUTS, choose
+from calcgraph.text.steps import caption, known
 
 DUAL_PITCH = (30.0, 28.0)  # a doubled grid: a forward cell every 60 pt, room between
 PAD = 6.0  # pt of room each side of a gradient's label in its box
@@ -187,7 +195,7 @@ def _caption(data: Mapping[str, Any]) -> tuple[str, ...]:
 
 def _edge(src: str, dst: str, reads: set[str], theme: Theme) -> Edge:
     if src in reads:
-        return Edge(src, dst, color=theme.read_color, dashed=True)
+        return Edge(src, dst, color=theme.read_color, dashed=True, mark="read")
     return Edge(src, dst)
 
 
@@ -225,3 +233,47 @@ def dual_scene(data: Mapping[str, Any], mode: str = "only", *, layout_name: str 
     bottom = min(r for _, r in cells.values())  # read values may hang under row 0
     cells = {k: (c - low + 1, r - bottom) for k, (c, r) in cells.items()}
     return place(scene, Layout(cells, (), tuple((e.src, e.dst) for e in edges)))
+
+
+def dual_at_step(scene: Scene, data: Mapping[str, Any], k: int) -> Scene:
+    """The backward graph at step k: gradients known so far outlined, the step's operation,
+    the square it computes and the edges into them (the values it reads too) in red."""
+    check_step(data, k)
+    t = scene.theme
+    rec = data["backward"][k - 1] if k else None
+    done, partial = known(data["backward"], k)
+    hot, path = _hot(data, rec)
+    nodes = []
+    for n in scene.nodes:
+        of = n.id[1:] if n.role == "gradient" else None
+        if rec is not None and n.role == "gradient" and of == rec["target"] and rec["final"]:
+            n = replace(n, outline=t.accent, penwidth=STEP_WIDTH, mark="step")
+        elif n.id in hot:
+            n = replace(n, outline=t.accent, penwidth=KNOWN_WIDTH, mark="path")
+        elif of in done:
+            n = replace(n, outline=t.known_color, penwidth=KNOWN_WIDTH, mark="known")
+        elif of in partial:
+            n = replace(n, outline=t.known_color, penwidth=KNOWN_WIDTH, dashed=True,
+                        mark="partial")
+        nodes.append(n)
+    edges = tuple(replace(e, color=t.accent, penwidth=EDGE_WIDTH, mark="step")
+                  if (e.src, e.dst) in path else e for e in scene.edges)
+    head, through, math = caption(data, k)
+    if through and len(head) + len(through) <= CAPTION_CHARS:
+        head += ", " + through
+    return replace(scene, nodes=tuple(nodes), edges=edges, caption=(head, math))
+
+
+def _hot(data: Mapping[str, Any], rec: Mapping[str, Any] | None) -> tuple[set, set]:
+    """The circles and the edges step rec runs along in the backward graph."""
+    if rec is None or rec["kind"] == "seed":
+        return set(), set()
+    v = rec["target"]
+    if rec["kind"] == "sum":
+        vias = [data["backward"][t - 1]["via"] for t in rec["terms"]]
+        return {sum_id(v)}, {(gid(op), sum_id(v)) for op in vias} | {(sum_id(v), gid(v))}
+    op = gid(rec["via"])
+    out = gid(v) if rec["final"] else sum_id(v)
+    edges = {(gid(rec["source"]), op), (op, out)}
+    edges |= {(r, op) for r in rec["touches"]["reads"]}
+    return {op}, edges

@@ -85,6 +85,7 @@ class Edge:
     back: bool = False  # the arrowhead at src: a gradient travelling against the forward arrow
     penwidth: float | None = None
     dashed: bool = False
+    mark: str = ""  # an SVG class: step (the step's path), read (a value a VJP reads)
 
 
 @dataclass(frozen=True)

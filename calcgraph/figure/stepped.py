@@ -44,7 +44,7 @@ def at_step(scene: Scene, data: Mapping[str, Any], k: int) -> Scene:
     target = rec["target"] if rec else None
     nodes = tuple(_node(n, target, touched["nodes"], done, partial, t) for n in scene.nodes)
     path = {tuple(e) for e in touched["edges"]}
-    edges = tuple(replace(e, color=t.accent, back=True, penwidth=EDGE_WIDTH)
+    edges = tuple(replace(e, color=t.accent, back=True, penwidth=EDGE_WIDTH, mark="step")
                   if (e.src, e.dst) in path else e for e in scene.edges)
     notes = tuple(_note(n, rec, done, partial, t) for n in scene.notes)
     head, through, math = caption(data, k)

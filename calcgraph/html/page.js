@@ -10,8 +10,10 @@
   var info = root.querySelector(".cg-info");
   var prev = root.querySelector(".cg-prev");
   var next = root.querySelector(".cg-next");
+  var view = root.querySelector(".cg-view");
   var last = data.steps.length;
   var step = 0;
+  var backward = false; // the forward figure, or the backward (dual) graph
   var picked = null;
 
   function known(id) { // the step that completes this node's gradient, or null
@@ -24,8 +26,10 @@
 
   function show(k) {
     step = Math.max(0, Math.min(last, k));
-    figure.innerHTML = document.getElementById("cg-svg-" + step).innerHTML;
+    var which = backward ? "b" : "f";
+    figure.innerHTML = document.getElementById("cg-svg-" + which + "-" + step).innerHTML;
     figure.setAttribute("data-step", String(step));
+    figure.setAttribute("data-view", backward ? "backward" : "forward");
     items.forEach(function (li) {
       li.classList.toggle("current", Number(li.getAttribute("data-step")) === step);
     });
@@ -82,9 +86,12 @@
     });
   }
 
-  function nodeId(g) {
+  function nodeId(g) { // a backward-graph node (∂W2, ∂mul2, ∂+W2) stands for its forward node
     var t = g.querySelector("title");
-    return t ? t.textContent : null;
+    if (!t) { return null; }
+    var id = t.textContent;
+    if (!data.nodes[id] && id.charAt(0) === "∂") { id = id.slice(1).replace(/^\+/, ""); }
+    return id;
   }
 
   figure.addEventListener("click", function (e) {
@@ -95,6 +102,12 @@
     li.addEventListener("click", function () { show(Number(li.getAttribute("data-step"))); });
   });
   prev.addEventListener("click", function () { show(step - 1); });
+  view.addEventListener("click", function () {
+    backward = !backward;
+    view.setAttribute("aria-pressed", String(backward));
+    view.textContent = backward ? "show the forward graph" : "show the backward graph";
+    show(step);
+  });
   next.addEventListener("click", function () { show(step + 1); });
   document.addEventListener("keydown", function (e) {
     if (e.key === "ArrowRight") { show(step + 1); e.preventDefault(); }

@@ -121,10 +121,11 @@ def _forward_html(data: Mapping[str, Any], bold: set[str]) -> str:
             f"<table>{''.join(rows)}</table></details>")
 
 
-def _svgs(data: Mapping[str, Any], layout: str, renderer: str) -> list[str]:
+def _svgs(data: Mapping[str, Any], layout: str, renderer: str,
+          backward: str | None = None) -> list[str]:
     pinned = layout == "d2l"
     out = []
-    for source in step_dots(data, annotate="shapes", layout=layout):
+    for source in step_dots(data, annotate="shapes", layout=layout, backward=backward):
         svg = render.render(source, "svg", renderer=renderer, pinned=pinned,
                             engine="neato" if pinned else "dot").decode("utf-8")
         out.append(svg[svg.index("<svg"):])  # inline: no XML prolog, no DOCTYPE
@@ -145,8 +146,9 @@ def build_page(graph: Any, *, layout: str = "d2l", renderer: str = "auto") -> st
                               "touches": r["touches"]} for r in data["backward"]],
                    "nodes": node_table(data)}
     payload = json.dumps(script_data, ensure_ascii=False).replace("</", "<\\/")
-    templates = "".join(f'<template id="cg-svg-{k}">{svg}</template>'
-                        for k, svg in enumerate(_svgs(data, layout, renderer)))
+    templates = "".join(f'<template id="cg-svg-{view}-{k}">{svg}</template>'
+                        for view, backward in (("f", None), ("b", "only"))
+                        for k, svg in enumerate(_svgs(data, layout, renderer, backward)))
     title = _esc(data.get("name", "graph"))
     return (
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
@@ -158,6 +160,8 @@ def build_page(graph: Any, *, layout: str = "d2l", renderer: str = "auto") -> st
         f"<p>{_esc(data.get('title') or '')}</p></header>"
         '<div class="cg-controls"><button class="cg-prev" type="button">← previous</button>'
         '<button class="cg-next" type="button">next →</button>'
+        '<button class="cg-view" type="button" aria-pressed="false">show the backward graph'
+        "</button>"
         '<span class="cg-pos"></span><span class="hint">← / → keys step; click a node for its '
         "value and gradient</span></div>"
         '<div class="cg-main"><section><div class="cg-figure"></div>'

@@ -26,7 +26,6 @@ def test_step_8_and_12_write_a_figure(tmp_path):
 @pytest.mark.parametrize(("args", "code", "says"), [
     (("--step", "13"), 2, "--step 13: out of range"),
     (("--step", "2", "--steps"), 2, "--step K and --steps exclude each other"),
-    (("--backward", "--steps"), 2, "it takes no --steps"),
     (("--backward", "sideways"), 2, "'sideways' is not one of 'only', 'both'"),
 ])
 def test_bad_step_options_are_usage_errors(tmp_path, args, code, says):
@@ -101,3 +100,11 @@ def test_html_writes_one_page(tmp_path):
     assert result.exit_code == 0, result.output
     assert result.output == f"wrote {out} (12 backward steps)\n"
     assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+def test_the_backward_graph_steps_too(tmp_path):
+    result = run("render", "--backward", "--steps", "--format", "dot", "-o", f"{tmp_path}/")
+    assert result.exit_code == 0, result.output
+    frames = sorted(tmp_path.iterdir())
+    assert [f.name for f in frames][:2] == ["mlp_backward_step00.dot", "mlp_backward_step01.dot"]
+    assert len(frames) == 13 and 'class="step"' in frames[8].read_text(encoding="utf-8")

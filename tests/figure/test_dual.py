@@ -78,3 +78,23 @@ def test_every_sample_has_a_backward_graph(name, mode):
     grads = {r["target"] for r in doc["backward"]}
     assert all(re.search(rf'^"∂{re.escape(v)}" \[', text, re.MULTILINE) for v in grads)
     render.render(text, "svg", renderer="embedded")  # Graphviz accepts it
+
+
+def test_the_backward_graph_at_each_step_marks_what_the_step_computes(doc):
+    from test_stepped import marks
+
+    for rec in doc["backward"]:
+        svg = render.render(to_dot(doc, backward="only", step=rec["step"]), "svg",
+                            renderer="embedded").decode("utf-8")
+        m = marks(svg)
+        nodes = {x for x in m.get("step", ()) if "->" not in x}
+        assert nodes == ({"∂" + rec["target"]} if rec["final"] else set()), rec["step"]
+        if rec["kind"] == "vjp":
+            assert m["path"] == {"∂" + rec["via"]}
+            assert {f"∂{rec['source']}->∂{rec['via']}"} | {
+                f"{r}->∂{rec['via']}" for r in rec["touches"]["reads"]} <= m["step"]
+        if rec["kind"] == "sum":  # both contributions flow into the + circle, then on
+            v = rec["target"]
+            vias = [doc["backward"][t - 1]["via"] for t in rec["terms"]]
+            assert {f"∂{op}->∂+{v}" for op in vias} | {f"∂+{v}->∂{v}"} <= m["step"]
+    assert "step 8 of 12" in to_dot(doc, backward="only", step=8)

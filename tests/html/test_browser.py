@@ -121,6 +121,20 @@ def test_screenshots_of_the_first_steps_differ_from_the_last(page):
     assert len(set(shots)) == 3 and last not in shots
 
 
+def test_the_backward_graph_steps_too(page, steps):
+    page.click(".cg-view")
+    assert page.get_attribute(".cg-figure", "data-view") == "backward"
+    for s in steps:
+        page.keyboard.press("ArrowRight")
+        if s.final:  # the square of the gradient this step completes
+            assert highlighted(page) == "∂" + s.target.name, s.index
+    page.click(".cg-figure g.node:has(title:text-is('∂W1'))")
+    assert "W⁽¹⁾ (param)" in page.inner_text(".cg-info")
+    page.click(".cg-view")
+    assert page.get_attribute(".cg-figure", "data-view") == "forward"
+    assert highlighted(page) == steps[-1].target.name
+
+
 def test_dark_scheme(browser):
     colors = []
     for scheme in ("light", "dark"):

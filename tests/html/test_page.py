@@ -28,7 +28,8 @@ def test_one_self_contained_file_that_requests_nothing(page):
 
 
 def test_one_figure_and_one_list_entry_per_step(page):
-    assert len(re.findall(r'<template id="cg-svg-\d+">', page)) == 13
+    assert len(re.findall(r'<template id="cg-svg-f-\d+">', page)) == 13  # the forward figure
+    assert len(re.findall(r'<template id="cg-svg-b-\d+">', page)) == 13  # the backward graph
     assert len(re.findall(r'<li data-step="\d+"', page)) == 13
     data = json.loads(re.search(r'id="cg-data">(.*?)</script>', page, re.DOTALL).group(1))
     assert [s["target"] for s in data["steps"]] == [s.target.name for s in
