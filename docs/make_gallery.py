@@ -39,6 +39,10 @@ FIGURES = [
                       "in squares, transposed operations in circles, the forward values each "
                       "reads dashed."),
      "calcgraph render --backward -o mlp_backward.svg", "mlp", None, {"backward": "only"}),
+    ("mlp_backward_step07", ("The backward graph at step 7: ∂J/∂o flows through ×ᵀ, which "
+                             "reads h, into the + where W⁽²⁾'s two paths meet."),
+     "calcgraph render --backward --step 7 -o mlp_backward_step07.svg", "mlp", None,
+     {"backward": "only", "step": 7}),
     ("mlp_backward_both", "Forward (below) and backward (above), with the read-edges between.",
      "calcgraph render --backward both -o mlp_backward_both.svg", "mlp", None,
      {"backward": "both"}),

@@ -28,7 +28,7 @@ from calcgraph.figure.stepped import (
 from calcgraph.options import BACKWARD, LAYOUTS, choose
 from calcgraph.text.steps import caption, known
 
-DUAL_PITCH = (30.0, 28.0)  # a doubled grid: a forward cell every 60 pt, room between
+DUAL_PITCH = (30.0, 36.0)  # a doubled grid: a forward cell every 60 pt, room between
 PAD = 6.0  # pt of room each side of a gradient's label in its box
 CAPTION = (("the backward graph: each gradient ∂{j}/∂v in a square, each forward operation "
            "transposed (ᵀ) or differentiated (⊙ϕ′) in a circle,"),
