@@ -145,3 +145,19 @@ def test_dark_scheme(browser):
         colors.append(tab.evaluate("getComputedStyle(document.body).backgroundColor"))
         ctx.close()
     assert colors[0] != colors[1]
+
+
+def test_the_jupyter_repr_runs_the_same_page_in_its_frame(browser, steps):
+    ctx = browser.new_context()
+    tab = ctx.new_page()
+    errors, requests = [], []
+    tab.on("pageerror", lambda e: errors.append(str(e)))
+    tab.route("**/*", lambda r: (requests.append(r.request.url), r.abort()))
+    tab.set_content(cg.mlp().stepper(renderer="embedded")._repr_html_(), wait_until="load")
+    frame = tab.frame_locator("iframe")
+    frame.locator(".cg-next").click()
+    frame.locator(".cg-next").click()
+    title = frame.locator(".cg-figure g.node.step title")
+    assert title.text_content() == steps[1].target.name
+    assert errors == [] and [u for u in requests if not u.startswith(("data:", "about:"))] == []
+    ctx.close()
