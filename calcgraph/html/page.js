@@ -26,8 +26,7 @@
 
   function show(k) {
     step = Math.max(0, Math.min(last, k));
-    var which = backward ? "b" : "f";
-    figure.innerHTML = document.getElementById("cg-svg-" + which + "-" + step).innerHTML;
+    figure.innerHTML = svgAt(backward ? "b" : "f", step);
     figure.setAttribute("data-step", String(step));
     figure.setAttribute("data-view", backward ? "backward" : "forward");
     items.forEach(function (li) {
@@ -41,6 +40,15 @@
     prev.disabled = step === 0;
     next.disabled = step === last;
     if (picked) { pick(picked); }
+  }
+
+  function svgAt(view, k) { // step k's figure: the first one with this step's pieces swapped in
+    var f = data.frames[view];
+    var d = f.steps[k];
+    if (d.all) { return d.all; }
+    var parts = f.base.slice();
+    Object.keys(d).forEach(function (i) { parts[Number(i)] = d[i]; });
+    return parts.join("");
   }
 
   function reveal(li) { // scroll the step list only, never the page

@@ -1,7 +1,7 @@
 """One self-contained HTML page that steps through the backward pass (`calcgraph html`).
 
-The page holds everything it shows: one SVG per step (the figures of `render --step K`,
-pre-rendered), the steps with their formulas as MathML, the numpy lines and shapes, every
+The page holds everything it shows: the figures of `render --step K` for every step, of the
+forward and the backward graph (pre-rendered SVG, each step stored as its changes), the steps with their formulas as MathML, the numpy lines and shapes, every
 node's value and gradient, the forward table, and its own CSS and script. It makes no
 network request of any kind (a Content-Security-Policy forbids them too), so it works from
 a file, offline, and inline in Jupyter (`g.stepper()`).
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from collections.abc import Mapping
 from importlib.resources import files
 from typing import Any
@@ -132,6 +133,27 @@ def _svgs(data: Mapping[str, Any], layout: str, renderer: str,
     return out
 
 
+def frames(svgs: list[str]) -> dict:
+    """The figures of a sweep, stored once: the first one in pieces (one per drawn element,
+    as Graphviz comments them) and, for each step, only the pieces that differ from it.
+    Nothing moves between steps, so a step changes a few outlines, edges and notes: the page
+    is a fraction of the size of every figure in full.
+    """
+    base = _pieces(svgs[0])
+    steps = []
+    for svg in svgs:
+        pieces = _pieces(svg)
+        if len(pieces) != len(base):  # never expected; the figure in full is always right
+            steps.append({"all": svg})
+        else:
+            steps.append({str(i): p for i, (b, p) in enumerate(zip(base, pieces)) if b != p})
+    return {"base": base, "steps": steps}
+
+
+def _pieces(svg: str) -> list[str]:
+    return re.split(r"(?=\n<!-- )", svg)
+
+
 def _asset(name: str) -> str:
     return files("calcgraph.html").joinpath(name).read_text(encoding="utf-8")
 
@@ -144,11 +166,10 @@ def build_page(graph: Any, *, layout: str = "d2l", renderer: str = "auto") -> st
     bold = _bold(data)
     script_data = {"steps": [{"step": r["step"], "target": r["target"], "final": r["final"],
                               "touches": r["touches"]} for r in data["backward"]],
-                   "nodes": node_table(data)}
+                   "nodes": node_table(data),
+                   "frames": {view: frames(_svgs(data, layout, renderer, backward))
+                              for view, backward in (("f", None), ("b", "only"))}}
     payload = json.dumps(script_data, ensure_ascii=False).replace("</", "<\\/")
-    templates = "".join(f'<template id="cg-svg-{view}-{k}">{svg}</template>'
-                        for view, backward in (("f", None), ("b", "only"))
-                        for k, svg in enumerate(_svgs(data, layout, renderer, backward)))
     title = _esc(data.get("name", "graph"))
     return (
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
@@ -168,7 +189,7 @@ def build_page(graph: Any, *, layout: str = "d2l", renderer: str = "auto") -> st
         '<div class="cg-now"></div><div class="cg-info">Click a node to see its value, '
         "gradient and shape.</div></section>"
         f'<aside class="cg-side">{_steps_html(data, bold)}</aside></div>'
-        f"{_forward_html(data, bold)}{templates}"
+        f"{_forward_html(data, bold)}"
         f'<script type="application/json" id="cg-data">{payload}</script>'
         f"<script>{_asset('page.js')}</script></main></body></html>\n"
     )
