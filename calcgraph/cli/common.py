@@ -50,3 +50,10 @@ def load(source: str | None, batch: int | None, seed: int, sets: tuple[str, ...]
     return load_source(source, batch=batch, seed=seed, sets=parse_sets(sets))
 
 
+def lang_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """--lang, defaulting from the locale (LANG / LC_ALL zh_CN.UTF-8 → zh)."""
+    from calcgraph.text.lang import default_language, languages
+
+    return click.option("--lang", type=click.Choice(languages()), default=default_language,
+                        show_default="from LC_ALL / LANG, else en",
+                        help="Language of headings, prose and notes (the math is the same).")(fn)

@@ -22,7 +22,7 @@ from calcgraph.figure.draw import graph_data
 from calcgraph.figure.notes import fmt_shape
 from calcgraph.figure.sweep import step_dots
 from calcgraph.graphviz import run as render
-from calcgraph.html.mathml import to_mathml
+from calcgraph.text.texmath import to_mathml
 from calcgraph.options import LAYOUTS, RENDERERS, choose
 from calcgraph.text.steps import caption
 
@@ -61,13 +61,8 @@ def array_text(value: Any) -> str | None:
 
 
 def _bold(data: Mapping[str, Any]) -> set[str]:
-    """Array names, set bold in the formulas as on the figure (W⁽²⁾ and its base W)."""
-    out = set()
-    for n in data["nodes"]:
-        if n["kind"] == "variable" and n.get("shape"):
-            out.add(n["label_text"])
-            out.add(n["label"].split("^")[0].split("_")[0])
-    return out
+    """Array names, set bold in the formulas as on the figure (W⁽²⁾, o; scalars stay italic)."""
+    return {n["label_text"] for n in data["nodes"] if n["kind"] == "variable" and n.get("shape")}
 
 
 def node_table(data: Mapping[str, Any]) -> dict[str, dict]:

@@ -21,6 +21,7 @@ from calcgraph.options import VECTORS, choose
 from calcgraph.text.document import to_dict
 from calcgraph.text.formulas import fmt_shape, forward_math, forward_record, step_record, unit_grads
 from calcgraph.text.labels import to_unicode
+from calcgraph.text.lang import words
 from calcgraph.trace.notes import (
     batch_note,
     broadcast_note,
@@ -64,6 +65,7 @@ class Trace:
     vectors: str = "flat"
     ascii_only: bool = False
     only: int | None = None  # show only this backward step
+    lang: str = "en"  # the language of headings, prose and notes (text.lang)
     leaves: list[dict] = field(default_factory=list)  # name, label, role, shape, value, array
     forward: list[dict] = field(default_factory=list)  # forward_record + "value", "array"
     steps: list[StepView] = field(default_factory=list)
@@ -115,11 +117,13 @@ def _shape_fmt(vectors: str):
 
 
 def build_trace(graph: Graph, *, values: bool = False, vectors: str = "flat",
-                step: int | None = None, ascii_only: bool = False) -> Trace:
+                step: int | None = None, ascii_only: bool = False, lang: str = "en") -> Trace:
     """Run backward if needed and collect everything the trace shows, as plain data."""
     from calcgraph.trace.variants import as_rows, one_sample
 
     choose(vectors, VECTORS, "vectors form")
+    words(lang)  # an unknown language fails here, before any work
+    lang = "en" if ascii_only else lang  # Chinese has no ASCII spelling: --ascii is English
     batched = any(v.batched for v in graph.variables)
     if vectors != "flat" and batched:
         raise UsageError(f"--vectors {vectors}: only for single-sample graphs; with a batch each "
@@ -148,7 +152,7 @@ def build_trace(graph: Graph, *, values: bool = False, vectors: str = "flat",
                         array=full_value(s.value, values))
         if s.via is not None:
             view.through, view.via = forward_math(s.via), to_unicode(s.via.symbol)
-            view.note = broadcast_note(s, to_unicode(shown.objective.label))
+            view.note = broadcast_note(s, to_unicode(shown.objective.label), lang)
         views.append(view)
     unroll(shown, views)
     forward = []
@@ -168,7 +172,8 @@ def build_trace(graph: Graph, *, values: bool = False, vectors: str = "flat",
                       for r in forward]
     return Trace(
         name=graph.name, title=graph.title, objective=shown.objective.name, batch=shown.batch,
-        vectors=vectors, ascii_only=ascii_only, only=step, leaves=leaves, forward=forward,
+        vectors=vectors, ascii_only=ascii_only, only=step, lang=lang, leaves=leaves,
+        forward=forward,
         steps=views, batch_note=batch_note(shown, single, views) if batched else None,
         memory=memory(shown), document=doc)
 
@@ -184,9 +189,11 @@ def make_console(width: int | None = None, file: Any = None) -> Console:
 
 def print_trace(graph: Graph, *, values: bool = False, vectors: str = "flat",
                 step: int | None = None, as_json: bool = False, ascii_only: bool = False,
-                width: int | None = None, console: Console | None = None) -> Trace:
+                width: int | None = None, console: Console | None = None,
+                lang: str = "en") -> Trace:
     """Print the trace (or its JSON) to the console, stdout by default; returns the Trace."""
-    trace = build_trace(graph, values=values, vectors=vectors, step=step, ascii_only=ascii_only)
+    trace = build_trace(graph, values=values, vectors=vectors, step=step, ascii_only=ascii_only,
+                        lang=lang)
     if as_json:
         out = console.file if console is not None else sys.stdout
         out.write(trace.to_json())
