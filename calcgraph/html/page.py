@@ -22,9 +22,9 @@ from calcgraph.figure.draw import graph_data
 from calcgraph.figure.notes import fmt_shape
 from calcgraph.figure.sweep import step_dots
 from calcgraph.graphviz import run as render
-from calcgraph.text.texmath import to_mathml
 from calcgraph.options import LAYOUTS, RENDERERS, choose
 from calcgraph.text.steps import caption
+from calcgraph.text.texmath import to_mathml
 
 SMALL = 40  # arrays with at most this many numbers are shown in full
 CSP = ("default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; "
