@@ -109,7 +109,7 @@ def _stepper(folder: Path) -> list[Path]:
         return [page]
     gif = folder / "mlp_sweep.gif"
     dots = sweep.step_dots(graph_data(load_source("mlp"), "shapes", steps=True))
-    sweep.write_animation(dots, gif, renderer="embedded", scale=1.5)
+    sweep.write_animation(dots, gif, renderer="embedded", dpi=108)
     return [page, gif]
 
 

@@ -25,4 +25,4 @@ def html(source, batch, seed, sets, out, renderer, layout) -> None:
     graph = load(source, batch, seed, sets)
     path = Stepper(build_page(graph, layout=layout, renderer=renderer)).save(
         out or default_path(graph, "html"))
-    click.echo(f"wrote {path} ({len(graph.steps)} backward steps)")
+    click.echo(f"wrote {path} ({len(graph.steps)} backward steps)", err=True)

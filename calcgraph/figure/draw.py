@@ -66,25 +66,30 @@ def default_path(graph: Graph | Mapping[str, Any], fmt: str | None = None) -> st
 
 def render_graph(graph: Graph, path: str | None = None, fmt: str | None = None, *,
                  annotate: str = "shapes", renderer: str = "auto", layout: str = "d2l",
-                 scale: float = 2.0, legend: bool = False, step: int | None = None,
+                 dpi: float | None = None, scale: float | None = None, legend: bool = False,
+                 fonts: tuple[str, ...] = (), strict: bool = False, step: int | None = None,
                  backward: str | None = None) -> tuple[str, str | None]:
-    """Write the figure; returns (path written, 'system' | 'embedded', or None for dot/json)."""
+    """Write the figure ('-': stdout); returns (path, 'system' | 'embedded', or None for
+    dot/json). PNG density: `dpi` (default 300) or `scale` pixels per point; `fonts` adds font
+    files; `strict` makes a character no font has an error instead of a warning; `step` and
+    `backward` as for to_dot."""
     choose(layout, LAYOUTS, "layout")
     choose(renderer, RENDERERS, "renderer")
     path = path or default_path(graph, fmt)
     kind = render.format_from_path(path, fmt)
     if kind == "json":
         graph.backward()  # so that values and gradients are in the file
-        render.write_atomic(path, graph.to_json().encode("utf-8"))
+        render.write_output(path, graph.to_json().encode("utf-8"))
         return path, None
     source = to_dot(graph, annotate=annotate, layout=layout, legend=legend, step=step,
                     backward=backward)
     if kind == "dot":
-        render.write_atomic(path, source.encode("utf-8"))
+        render.write_output(path, source.encode("utf-8"))
         return path, None
     pinned = layout == "d2l"
-    used = render.render_to_file(source, path, kind, renderer=renderer, scale=scale,
-                                 pinned=pinned, engine="neato" if pinned else "dot")
+    used = render.render_to_file(source, path, kind, renderer=renderer, dpi=dpi, scale=scale,
+                                 fonts=fonts, strict=strict, pinned=pinned,
+                                 engine="neato" if pinned else "dot")
     return path, used
 
 
@@ -100,11 +105,13 @@ def svg_text(graph: Graph | Mapping[str, Any], **options: Any) -> str:
 
 def render_steps(graph: Graph, out: str | None = None, fmt: str | None = None, *,
                  annotate: str = "shapes", renderer: str = "auto", layout: str = "d2l",
-                 scale: float = 2.0, legend: bool = False,
+                 dpi: float | None = None, scale: float | None = None, legend: bool = False,
                  backward: str | None = None) -> tuple[list[str], str | None]:
     """Every step: numbered frames in a folder, or one animation (.gif, .webp, .png).
 
     Returns the paths written and the renderer used. Default: `<name>_steps/` with SVG frames.
+    PNG frames have the density of render (`dpi`, default 300, or `scale`); an animation,
+    shown on a screen, defaults to 144 dpi.
     """
     from calcgraph.figure import sweep
 
@@ -122,10 +129,10 @@ def render_steps(graph: Graph, out: str | None = None, fmt: str | None = None, *
         frame, RENDER_FORMATS + ("dot",), "frame format"))
     if folder:
         paths = sweep.write_frames(dots, out, stem, frame, renderer=renderer,
-                                   layout=layout, scale=scale)
+                                   layout=layout, dpi=dpi, scale=scale)
         return [str(p) for p in paths], used
     if fmt is not None and fmt.lower() != kind:
         raise UsageError(f"--format {fmt}: an animation's format comes from its extension "
                          f"(.{kind}); for frames of another format give a folder")
-    sweep.write_animation(dots, out, renderer=renderer, layout=layout, scale=scale)
+    sweep.write_animation(dots, out, renderer=renderer, layout=layout, dpi=dpi, scale=scale)
     return [out], used

@@ -23,6 +23,7 @@ from calcgraph.graphviz import run as render
 from calcgraph.options import ANIMATIONS, RENDER_FORMATS, choose
 
 FRAME_MS, FIRST_MS, LAST_MS = 1600, 2000, 3500  # a step is read in 1.6 s; the ends linger
+SCREEN_DPI = 144.0  # an animation is watched on a screen: twice 72 dpi, not print's 300
 ANIM_HINT = "animations need Pillow: pip install 'calcgraph[anim]' (or pip install Pillow)"
 
 
@@ -52,7 +53,8 @@ def frame_paths(folder: str | Path, name: str, count: int, fmt: str) -> list[Pat
 
 
 def write_frames(dots: list[str], folder: str | Path, name: str, fmt: str = "svg", *,
-                 renderer: str = "auto", layout: str = "d2l", scale: float = 2.0) -> list[Path]:
+                 renderer: str = "auto", layout: str = "d2l", dpi: float | None = None,
+                 scale: float | None = None) -> list[Path]:
     """Render every frame into `folder` (made if missing); returns the paths written."""
     fmt = choose(fmt.lower(), RENDER_FORMATS + ("dot",), "frame format")
     out = Path(folder)
@@ -64,21 +66,24 @@ def write_frames(dots: list[str], folder: str | Path, name: str, fmt: str = "svg
     except OSError as exc:
         raise RenderError(f"cannot make the folder {str(out)!r}: {exc.strerror}") from None
     paths = frame_paths(out, name, len(dots), fmt)
-    images = [d.encode("utf-8") if fmt == "dot" else _render(d, fmt, renderer, layout, scale)
+    images = [d.encode("utf-8") if fmt == "dot" else
+              _render(d, fmt, renderer, layout, dpi, scale)
               for d in dots]  # every frame rendered before any is written
     for path, data in zip(paths, images):
         render.write_atomic(path, data)
     return paths
 
 
-def _render(source: str, fmt: str, renderer: str, layout: str, scale: float) -> bytes:
+def _render(source: str, fmt: str, renderer: str, layout: str, dpi: float | None,
+            scale: float | None) -> bytes:
     pinned = layout == "d2l"
-    return render.render(source, fmt, renderer=renderer, pinned=pinned, scale=scale,
+    return render.render(source, fmt, renderer=renderer, pinned=pinned, dpi=dpi, scale=scale,
                          engine="neato" if pinned else "dot")
 
 
 def write_animation(dots: list[str], path: str | Path, *, renderer: str = "auto",
-                    layout: str = "d2l", scale: float = 2.0) -> None:
+                    layout: str = "d2l", dpi: float | None = None,
+                    scale: float | None = None) -> None:
     """An animated GIF, WebP or PNG (by the extension) of the frames, on a white canvas."""
     kind = Path(path).suffix.lower().lstrip(".")
     choose(kind, ANIMATIONS, "animation format")
@@ -86,8 +91,10 @@ def write_animation(dots: list[str], path: str | Path, *, renderer: str = "auto"
         from PIL import Image
     except ImportError:
         raise RenderError(f"cannot write {str(path)!r}: {ANIM_HINT}") from None
-    frames = [Image.open(io.BytesIO(_render(d, "png", renderer, layout, scale))).convert("RGB")
-              for d in dots]
+    if dpi is None and scale is None:
+        dpi = SCREEN_DPI
+    frames = [Image.open(io.BytesIO(_render(d, "png", renderer, layout, dpi, scale))
+                         ).convert("RGB") for d in dots]
     width, height = max(f.width for f in frames), max(f.height for f in frames)
     canvas = []
     for f in frames:  # centred across, top-aligned: the caption is centred under the graph

@@ -191,21 +191,53 @@ def print_trace(graph: Graph, *, values: bool = False, vectors: str = "flat",
                 step: int | None = None, as_json: bool = False, ascii_only: bool = False,
                 width: int | None = None, console: Console | None = None,
                 lang: str = "en") -> Trace:
-    """Print the trace (or its JSON) to the console, stdout by default; returns the Trace."""
-    trace = build_trace(graph, values=values, vectors=vectors, step=step, ascii_only=ascii_only,
-                        lang=lang)
+    """Print the trace (or its JSON) to the console, stdout by default; returns the Trace.
+
+    When the output's encoding cannot hold the math symbols (a cp1252 or ascii stdout), the
+    trace switches to its ASCII forms (and JSON to \\u escapes) by itself.
+    """
+    options = {"values": values, "vectors": vectors, "step": step, "lang": lang}
+    trace = build_trace(graph, ascii_only=ascii_only, **options)
     if as_json:
         out = console.file if console is not None else sys.stdout
-        out.write(trace.to_json())
+        text = trace.to_json()
+        if not _fits(text, out):
+            trace.ascii_only = True
+            text = trace.to_json()
+        _write(out, text)
         return trace
     console = console or make_console(width)
-    if console.is_terminal:
-        console.print(trace)
-    else:  # a pipe or a file: the same text without the padding rich puts after each line
-        with console.capture() as cap:
-            console.print(trace)
-        console.file.write(_rstrip(cap.get()))
+    text = _captured(console, trace)
+    if not _fits(text, console.file):  # rebuilt: --ascii is also English (build_trace)
+        trace = build_trace(graph, ascii_only=True, **options)
+        text = _captured(console, trace)
+    _write(console.file, text)
     return trace
+
+
+def _captured(console: Console, trace: Trace) -> str:
+    with console.capture() as cap:
+        console.print(trace)
+    # a pipe or a file: the same text without the padding rich puts after each line
+    return cap.get() if console.is_terminal else _rstrip(cap.get())
+
+
+def _fits(text: str, out: Any) -> bool:
+    try:
+        text.encode(getattr(out, "encoding", None) or "utf-8")
+    except UnicodeEncodeError:
+        return False
+    except LookupError:
+        pass  # an encoding Python does not know: let the stream decide
+    return True
+
+
+def _write(out: Any, text: str) -> None:
+    """Write; what the encoding still cannot hold (a label in another script) as \\x escapes."""
+    encoding = getattr(out, "encoding", None) or "utf-8"
+    if not _fits(text, out):
+        text = text.encode(encoding, "backslashreplace").decode(encoding)
+    out.write(text)
 
 
 def _rstrip(text: str) -> str:
