@@ -56,7 +56,7 @@ def _param_ctx(node: Operator, kind: str) -> dict:
     ctx = {}
     for key, p in node.params.items():
         if isinstance(p, float):
-            ctx[key] = repr(p)
+            ctx[key] = number(p)
         else:
             ctx[key] = to_unicode(p.label) if kind == "math" else p.name
     return ctx
@@ -84,10 +84,18 @@ def _pair(i: int, n: int) -> int:
 
 
 def _shape_ctx(node: Operator, i: int | None, g: str, shapes: list[str]) -> dict:
-    """The code context with shapes for names; a scalar constant (λ) has shape ()."""
+    """The code context with shapes for names; a named constant (λ) has shape (), a
+    number stays itself (x ** 2 keeps its 2)."""
     ctx = _ctx(node, "code", i, g, names=shapes)
-    ctx.update({key: "()" for key in node.params})
+    ctx.update({key: "()" for key, p in node.params.items() if not isinstance(p, float)})
+    if g:  # the output's shape, where a VJP reads the output (σ' = σ (1 − σ))
+        ctx["out"] = g
     return ctx
+
+
+def number(value: float) -> str:
+    """A constant as the spec wrote it: 2 rather than 2.0, 0.1 as 0.1."""
+    return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
 
 
 def forward_math(node: Operator) -> str:
@@ -101,14 +109,15 @@ def forward_code(node: Operator) -> str:
 
 
 def unit_grads(graph: Graph) -> set[str]:
-    """Variables whose ∂J/∂v is structurally 1: the objective and what `add` passes back."""
+    """Variables whose ∂J/∂v is structurally 1: the objective, and what an op passes back
+    unchanged from it (`+` to both operands: its record's `passthrough`)."""
     unit: set[str] = set()
     if graph.objective is None:
         return unit
     unit.add(graph.objective.name)
     for node in reversed(graph.operators):
-        if node.op.name == "add" and node.output.name in unit:
-            for v in node.inputs:
+        if node.output.name in unit:
+            for v in (node.inputs[i] for i in node.op.passthrough):
                 if len(v.consumers) == 1 and v.shape == node.output.shape:
                     unit.add(v.name)
     return unit
@@ -120,6 +129,8 @@ def _drop_unit(template: str) -> str:
         return "1"
     if template.strip() == "−{g}":
         return "−1"
+    if re.search(r"\{g\}\s*(?:⊘|/)", template):  # ∂J/∂h = 1 ⊘ 2, not ⊘ 2
+        return template.replace("{g}", "1", 1)
     return re.sub(r"\{g\}\s*(?:·|⊙)?\s*", "", template, count=1)
 
 
@@ -191,7 +202,7 @@ def _record(graph: Graph, step: Step, shape_fmt: ShapeFmt, unit: set[str] | None
         if str(k) in used or ("x" in used and k == i) or (
                 "pair" in used and node.op.paired and k == _pair(i, len(node.inputs))):
             operands.append({"name": u.name, "shape": list(u.shape)})
-    shapes = _shape_form(impl.formula("code", i), sctx, [
+    shapes = _shape_form(node, impl.formula("code", i), sctx, [
         (o["name"], tuple(o["shape"])) for o in operands], shape_fmt)
     if node.reduce[i][0] and shapes.startswith("= "):  # show the broadcast sum on shapes too
         shapes = "= " + _reduce(node, i, "", shapes[2:])[1]
@@ -211,9 +222,10 @@ def _record(graph: Graph, step: Step, shape_fmt: ShapeFmt, unit: set[str] | None
 _CALL = re.compile(r"([A-Za-z_][\w.]*)\(")
 
 
-def _shape_form(template: str, ctx: dict, operands: list, shape_fmt: ShapeFmt) -> str:
+def _shape_form(node: Operator, template: str, ctx: dict, operands: list,
+                shape_fmt: ShapeFmt) -> str:
     """`= (3, 5).T @ (3,)` where the code is plain algebra; else `← dJ_dL (), o (3,)`."""
-    calls = {m.group(1) for m in _CALL.finditer(template)} - {"np.outer"}
+    calls = {m.group(1) for m in _CALL.finditer(template)} - set(node.op.shape_calls)
     if calls:
         return "← " + ", ".join(f"{name} {shape_fmt(shape)}" for name, shape in operands)
     return "= " + _tidy_shapes(_fill(template, ctx))
@@ -245,7 +257,7 @@ def forward_record(node: Operator, shape_fmt: ShapeFmt = fmt_shape) -> dict:
         "math": forward_math(node), "code": forward_code(node),
         "shape": list(out.shape),
         "shapes": f"{shape_fmt(out.shape)} " + _shape_form(
-            node.impl.fcode if not callable(node.impl.fcode) else "call(",
+            node, node.impl.fcode if not callable(node.impl.fcode) else "call(",
             _shape_ctx(node, None, "", [shape_fmt(u.shape) for u in node.inputs]),
             [(u.name, u.shape) for u in node.inputs], shape_fmt),
     }
