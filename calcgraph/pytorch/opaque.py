@@ -63,5 +63,14 @@ def opaque_op(call: Call, name: str, out_shape: tuple[int, ...], n: int) -> Op:
                 code="torch.autograd.grad({out}, {x}, {g})", saves=frozenset({"all"}))
     floats = tuple(a.is_floating_point() for a in call.args
                    if hasattr(a, "shape") and hasattr(a, "dtype"))[:n]
+    def in_torch(torch: Any, mode: str, *tensors: Any) -> Any:
+        """The same call on torch tensors: `calcgraph check --torch` rebuilds it from this."""
+        it = iter(tensors)
+        args = [next(it) if hasattr(a, "shape") and hasattr(a, "dtype") else a
+                for a in call.args]
+        out = call.func(*args, **call.kwargs)
+        return out[0] if isinstance(out, tuple) else out
+
     return Op(name=name, symbol=name, doc=f"PyTorch's {call.name}, run and differentiated by "
-              "PyTorch", rule=rule, impls={"": impl}, arity=n, differentiable=floats or None)
+              "PyTorch", rule=rule, impls={"": impl}, arity=n, differentiable=floats or None,
+              torch=in_torch)

@@ -36,9 +36,22 @@ def grad_math(v: Variable, objective: str = "J") -> str:
     return f"∂{objective}/∂{label(v)}"
 
 
+def code_name(name: str) -> str:
+    """A node's name as a Python identifier, for the numpy lines: a name from elsewhere
+    (PyTorch's `0.weight`) becomes `_0_weight`.
+
+    >>> code_name("W1"), code_name("0.weight"), code_name("net.fc1.bias")
+    ('W1', '_0_weight', 'net_fc1_bias')
+    """
+    if name.isidentifier():
+        return name
+    ident = re.sub(r"\W", "_", name)
+    return ident if ident.isidentifier() else f"_{ident}"
+
+
 def grad_code(v: Variable, objective: str = "J") -> str:
     """dJ_do: the variable name a hand-written backward pass would use."""
-    return f"d{objective}_d{v.name}"
+    return f"d{code_name(objective)}_d{code_name(v.name)}"
 
 
 def _objective(graph: Graph) -> tuple[str, str]:
@@ -58,16 +71,16 @@ def _param_ctx(node: Operator, kind: str) -> dict:
         if isinstance(p, float):
             ctx[key] = number(p)
         else:
-            ctx[key] = to_unicode(p.label) if kind == "math" else p.name
+            ctx[key] = to_unicode(p.label) if kind == "math" else code_name(p.name)
     return ctx
 
 
 def _ctx(node: Operator, kind: str, i: int | None = None, g: str = "", names=None) -> dict:
-    names = names or [label(v) if kind == "math" else v.name for v in node.inputs]
+    names = names or [label(v) if kind == "math" else code_name(v.name) for v in node.inputs]
     out = node.output
     ctx = {str(k): n for k, n in enumerate(names)}
     ctx.update(args=names, g=g, sym=to_unicode(node.symbol),
-               out=label(out) if kind == "math" else out.name, n="n")
+               out=label(out) if kind == "math" else code_name(out.name), n="n")
     ctx.update(_param_ctx(node, kind))
     if i is not None:
         ctx["x"] = names[i]
@@ -105,7 +118,7 @@ def forward_math(node: Operator) -> str:
 
 def forward_code(node: Operator) -> str:
     """`z = W1 @ x`: the same line of numpy."""
-    return f"{node.output.name} = {_fill(node.impl.fcode, _ctx(node, 'code'))}"
+    return f"{code_name(node.output.name)} = {_fill(node.impl.fcode, _ctx(node, 'code'))}"
 
 
 def unit_grads(graph: Graph) -> set[str]:
