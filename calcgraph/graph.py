@@ -109,6 +109,13 @@ class Graph(core_graph.Graph):
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict:
         return {"image/svg+xml": self._repr_svg_()}
 
+    def stepper(self, **options: Any) -> Any:
+        """The HTML stepper (as `calcgraph html` writes it): shows inline in Jupyter,
+        `.save(path)` writes the page, `.html` is its text. Options: layout, renderer."""
+        from calcgraph.html.page import Stepper, build_page
+
+        return Stepper(build_page(self, **options))
+
     def trace(self, **options: Any) -> Any:
         """The backward sweep as data and as a rich renderable (see calcgraph.trace)."""
         from calcgraph.trace.build import build_trace

@@ -22,6 +22,8 @@ CHECKS = ("auto", "all", "none")  # NaN/Inf checks after each pass
 # negative entries (2 of 5), so h = relu(z) differs from z and ϕ'(z) has zeros, and the
 # default figure and trace show what ReLU does (seed 0 makes every entry positive).
 DEFAULT_SEED = 5
+BACKWARD = ("only", "both")  # render --backward: the backward graph alone, or beside the forward
+ANIMATIONS = ("gif", "webp", "png")  # render --steps -o sweep.gif: animated image formats
 
 
 def choose(value: object, choices: tuple[str, ...], what: str,

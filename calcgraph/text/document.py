@@ -107,8 +107,16 @@ def to_dict(graph: Graph, *, values: bool = True, full_arrays: bool = False) -> 
         "nodes": nodes,
         "edges": [{"src": s, "dst": d} for s, d in graph.edges],
         "forward": [forward_record(n) for n in graph.operators],
-        "backward": [step_record(graph, s, unit=unit) for s in graph.steps],
+        "backward": [_step(graph, s, unit, values, full_arrays) for s in graph.steps],
     }
+
+
+def _step(graph: Graph, step: Any, unit: set[str], values: bool, full: bool) -> dict:
+    """A backward record; with values, the step's own result (a contribution or the sum)."""
+    rec = step_record(graph, step, unit=unit)
+    if values:
+        rec["value"] = _array_field(step.value, full)
+    return rec
 
 
 def to_json(graph: Graph, *, values: bool = True, indent: int | None = 2,

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from calcgraph.text.labels import to_unicode
+from calcgraph.text.steps import touches
 
 if TYPE_CHECKING:
     from calcgraph.core.engine import Step
@@ -168,6 +169,7 @@ def step_record(graph: Graph, step: Step, shape_fmt: ShapeFmt = fmt_shape,
     """
     rec = _record(graph, step, shape_fmt, unit)
     rec.pop("rhs", None)  # internal: a contribution's right-hand side, for the sum's code
+    rec["touches"] = touches(graph, step, rec["operands"])  # what the pictures highlight
     return rec
 
 

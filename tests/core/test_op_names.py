@@ -18,6 +18,9 @@ NOT_OPS = {
     ("text/formulas.py", "sum"): "the kind of backward step where several paths meet",
     ("trace/format.py", "sum"): "the kind of backward step where several paths meet",
     ("derive/build.py", "sum"): "the kind of backward step where several paths meet",
+    ("text/steps.py", "sum"): "the kind of backward step where several paths meet",
+    ("figure/dual.py", "sum"): "the kind of backward step, and role of the + circle, where "
+                               "several paths meet",
     ("text/labels.py", "sum"): "the ASCII spelling of the character Σ",
     ("text/labels.py", "sub"): "label markup's subscript",
     ("graphviz/htmllabels.py", "sub"): "the HTML <sub> tag",
