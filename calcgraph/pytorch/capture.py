@@ -24,6 +24,9 @@ class Call:
     args: tuple
     kwargs: dict
     out: Any  # a tensor, or a tuple whose first item is the result (nll_loss_forward)
+    # For an opaque node: the positions in args of its operands (the other tensors are
+    # constants it keeps, e.g. a tensor from the closure that is not a parameter).
+    slots: tuple[int, ...] | None = None
 
 
 @dataclass
@@ -47,29 +50,42 @@ def require_torch() -> Any:
     return torch
 
 
+def _named_globals(fn: Any) -> dict[str, Any]:
+    """The closure variables and globals fn's code names, sorted by name."""
+    try:
+        names = inspect.getclosurevars(fn)
+    except TypeError:
+        return {}
+    return dict(sorted({**names.globals, **names.nonlocals}.items()))
+
+
 def find_modules(fn: Any) -> dict[str, Any]:
     """{prefix: module} for fn itself when it is a module, else the modules its code names
     (closure variables and globals), so `lambda x, y: F.cross_entropy(net(x), y)` finds net."""
     torch = require_torch()
     if isinstance(fn, torch.nn.Module):
         return {"": fn}
-    try:
-        names = inspect.getclosurevars(fn)
-    except TypeError:
-        return {}
-    found = {**names.globals, **names.nonlocals}
-    return {k: v for k, v in sorted(found.items()) if isinstance(v, torch.nn.Module)}
+    return {k: v for k, v in _named_globals(fn).items() if isinstance(v, torch.nn.Module)}
 
 
 def parameters(fn: Any) -> dict[str, Any]:
     """Every trainable parameter fn can reach, named by module path (`0.weight`); with more
-    than one module, prefixed by the variable that holds it (`net.0.weight`)."""
+    than one module, prefixed by the variable that holds it (`net.0.weight`). A bare leaf
+    tensor with requires_grad that the code names (d2l's from-scratch `W1 = torch.randn(...,
+    requires_grad=True)`) is a parameter too, named by its variable."""
+    torch = require_torch()
     modules = find_modules(fn)
     out: dict[str, Any] = {}
     for prefix, module in modules.items():
         for path, p in module.named_parameters():
             if p.requires_grad:
                 out[f"{prefix}.{path}" if prefix and len(modules) > 1 else path] = p
+    if not isinstance(fn, torch.nn.Module):
+        seen = {id(p) for p in out.values()}
+        for name, v in _named_globals(fn).items():
+            if (isinstance(v, torch.Tensor) and v.requires_grad and v.is_leaf
+                    and id(v) not in seen and name not in out):
+                out[name] = v
     return out
 
 

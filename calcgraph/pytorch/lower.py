@@ -10,7 +10,7 @@ whose forward and VJP PyTorch computes (see opaque.py), so the figure always dra
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from calcgraph.core import ops
@@ -109,6 +109,10 @@ def _lower_call(low: Lowered, call: Call) -> None:
     if not _tensor(out):
         return
     refs = [low.refs.get(id(a)) if _tensor(a) else None for a in call.args]
+    if any(isinstance(a, (list, tuple)) and any(id(t) in low.refs for t in a)
+           for a in call.args):
+        raise ValueError(f"{_short(call.name)} reads a list of tensors (as torch.cat and "
+                         f"torch.stack do), which calcgraph cannot import yet")
     if not any(r is not None for r in refs):
         return  # computed from constants only: a literal, not part of the graph
     rule = RULES.get(_short(call.name))
@@ -297,7 +301,8 @@ def _opaque(low: Lowered, call: Call, refs: list) -> str:
         if r is not None and r.view:
             raise ValueError(f"{call.name} reads a {r.view} view of {r.name}, which calcgraph "
                              f"cannot draw yet")
-    return low.emit(call, args, _short(call.name).strip("_"))
+    slots = tuple(i for i, r in enumerate(refs) if r is not None)
+    return low.emit(replace(call, slots=slots), args, _short(call.name).strip("_"))
 
 
 def fuse_l2(low: Lowered) -> None:

@@ -14,21 +14,29 @@ from calcgraph.core.ops import Impl, Op, Operand, Sig
 from calcgraph.pytorch.capture import Call
 
 
+def _slots(call: Call) -> tuple[int, ...]:
+    """The positions of the operands in call.args (every tensor, for a call made by hand)."""
+    if call.slots is not None:
+        return call.slots
+    return tuple(i for i, a in enumerate(call.args) if _is_tensor(a))
+
+
+def _is_tensor(a: Any) -> bool:
+    return hasattr(a, "shape") and hasattr(a, "dtype")
+
+
 def _call(call: Call, arrays: tuple, grad: bool = False) -> tuple[Any, list]:
-    """Run the recorded aten call again on `arrays` in place of its tensor arguments."""
+    """Run the recorded aten call again on `arrays` in place of its operand tensors; the
+    other tensors it read (constants from the closure) stay as recorded."""
     import torch
 
-    inputs, args, k = [], [], 0
-    for a in call.args:
-        if hasattr(a, "shape") and hasattr(a, "dtype") and k < len(arrays):
-            t = torch.as_tensor(np.asarray(arrays[k])).to(a.dtype)
-            if grad and t.is_floating_point():
-                t.requires_grad_(True)
-            inputs.append(t)
-            args.append(t)
-            k += 1
-        else:
-            args.append(a)
+    args, inputs = list(call.args), []
+    for k, i in enumerate(_slots(call)[:len(arrays)]):
+        t = torch.as_tensor(np.array(arrays[k])).to(call.args[i].dtype)  # a copy: writable
+        if grad and t.is_floating_point():
+            t.requires_grad_(True)
+        inputs.append(t)
+        args[i] = t
     out = call.func(*args, **call.kwargs)
     return (out[0] if isinstance(out, tuple) else out), inputs
 
@@ -47,8 +55,8 @@ def opaque_op(call: Call, name: str, out_shape: tuple[int, ...], n: int) -> Op:
             out, inputs = _call(call, arrays, grad=True)
             if not inputs[i].requires_grad:
                 return np.zeros(np.shape(arrays[i]))
-            (grad,) = torch.autograd.grad(out, inputs[i], torch.as_tensor(g).to(out.dtype),
-                                          allow_unused=True)
+            seed = torch.as_tensor(np.array(g)).to(out.dtype)  # a copy: writable
+            (grad,) = torch.autograd.grad(out, inputs[i], seed, allow_unused=True)
             return np.zeros(np.shape(arrays[i])) if grad is None else grad.double().numpy()
 
         return run
@@ -61,13 +69,15 @@ def opaque_op(call: Call, name: str, out_shape: tuple[int, ...], n: int) -> Op:
                 fcode=f"torch.ops.{call.name}({args})",
                 math="{g} · ∂{sym}/∂{x} (PyTorch autograd)",
                 code="torch.autograd.grad({out}, {x}, {g})", saves=frozenset({"all"}))
-    floats = tuple(a.is_floating_point() for a in call.args
-                   if hasattr(a, "shape") and hasattr(a, "dtype"))[:n]
+    floats = tuple(call.args[i].is_floating_point() for i in _slots(call))[:n]
+
     def in_torch(torch: Any, mode: str, *tensors: Any) -> Any:
-        """The same call on torch tensors: `calcgraph check --torch` rebuilds it from this."""
-        it = iter(tensors)
-        args = [next(it) if hasattr(a, "shape") and hasattr(a, "dtype") else a
+        """The same call on torch tensors: `calcgraph check --torch` rebuilds it from this;
+        a float constant it kept is promoted to the operands' float64."""
+        args = [a.to(torch.float64) if _is_tensor(a) and a.is_floating_point() else a
                 for a in call.args]
+        for k, i in enumerate(_slots(call)[:len(tensors)]):
+            args[i] = tensors[k]
         out = call.func(*args, **call.kwargs)
         return out[0] if isinstance(out, tuple) else out
 

@@ -190,3 +190,53 @@ def test_torch_check_covers_opaque_nodes():
     g = cg.from_torch(lambda x: torch.erf(lin(x)).sum(), torch.randn(4, 3, dtype=torch.float64))
     result = g.check(torch=True)
     assert result.ok, result
+
+
+def _closure_models():
+    """d2l's from-scratch style: bare tensors with requires_grad in the closure."""
+    g = torch.Generator().manual_seed(7)
+    W = torch.randn(3, 4, dtype=torch.float64, generator=g, requires_grad=True)
+    w = torch.randn(3, dtype=torch.float64, generator=g, requires_grad=True)
+    return {
+        "transpose": (lambda x: (x @ W.T).sum(), torch.randn(2, 4, dtype=torch.float64)),
+        "reshape": (lambda x: (W.reshape(12) * x).sum(), torch.randn(12, dtype=torch.float64)),
+        "slice": (lambda x: (W[:, :2] @ x).sum(), torch.randn(2, dtype=torch.float64)),
+        "erf": (lambda x: torch.erf(w * x).sum(), torch.randn(3, dtype=torch.float64)),
+    }, {"W": W, "w": w}
+
+
+@pytest.mark.parametrize("case", ["transpose", "reshape", "slice", "erf"])
+def test_bare_tensors_with_requires_grad_are_parameters(case):
+    models, leaves = _closure_models()
+    fn, x = models[case]
+    g = cg.from_torch(fn, x)
+    params = {v.name for v in g.leaves("param")}
+    assert params and params <= set(leaves)
+    assert_same_as_torch(g, fn, {k: leaves[k] for k in params}, x)
+    assert g.check(torch=True).ok
+
+
+def test_an_opaque_call_keeps_a_constant_tensor_in_its_place():
+    # c is read before the operand x: the opaque node must put x in x's slot (it used to
+    # put x in c's and compute x * x)
+    c = torch.tensor([2.0, -1.0, 0.5], dtype=torch.float64)
+    x = torch.tensor([0.3, 0.1, -0.7], dtype=torch.float64)
+    g = cg.from_torch(lambda x: torch.erf(torch.atan2(c, x)).sum(), x)
+    g.forward()
+    assert g.objective.value == pytest.approx(torch.erf(torch.atan2(c, x)).sum().item())
+    g.backward(inputs=True)
+    xg = x.clone().requires_grad_(True)
+    torch.erf(torch.atan2(c, xg)).sum().backward()
+    np.testing.assert_allclose(g["x"].grad, xg.grad.numpy(), rtol=1e-12)
+    assert g.check(torch=True, inputs=True).ok
+
+
+def test_a_list_of_tensors_is_refused_by_name():
+    w = torch.randn(3, dtype=torch.float64, requires_grad=True)
+    with pytest.raises(cg.ModelError, match="cat reads a list of tensors"):
+        cg.from_torch(lambda x: torch.cat([w, x]).pow(2).sum(), torch.randn(2).double())
+
+
+def test_torch_check_of_a_graph_without_parameters():
+    g = cg.from_torch(lambda x: x.exp().sum(), torch.randn(3, dtype=torch.float64))
+    assert g.check(torch=True).ok
