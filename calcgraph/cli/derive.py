@@ -5,23 +5,24 @@ from __future__ import annotations
 import click
 
 from calcgraph.cli.common import lang_option, load, mapped
-from calcgraph.options import DERIVE_FORMATS
+from calcgraph.options import DEFAULT_SEED, DERIVE_FORMATS
 
 DEFAULT_BATCH = 8
 
 
 @click.command()
 @click.argument("source", required=False, metavar="[SOURCE]")
-@click.option("-o", "--output", "out", type=click.Path(dir_okay=False), default=None,
+@click.option("-o", "--output", "out", type=click.Path(dir_okay=False, allow_dash=True),
+              default=None,
               help="Output file; its extension picks the format (.md .tex .html .txt). "
-                   "Default: plain text on stdout.")
+                   "'-' or none: stdout (plain text unless --format says).")
 @click.option("--format", "fmt", default=None, metavar="FMT",
               help=f"Output format, overriding the extension: {', '.join(DERIVE_FORMATS)}.")
 @lang_option
 @click.option("--values", is_flag=True, help="Add a worked example: the numbers of one pass.")
 @click.option("--batch", type=click.IntRange(min=1), default=DEFAULT_BATCH, show_default=True,
               metavar="N", help="The batch size of the batch form (shapes and memory).")
-@click.option("--seed", type=int, default=0, show_default=True,
+@click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True,
               help="Seed for the random inputs and parameters (--values).")
 @click.option("--set", "sets", multiple=True, metavar="NAME=VALUE",
               help="Override a dimension or constant, e.g. --set d=8 --set lam=0.01.")
@@ -41,6 +42,8 @@ def derive(source, out, fmt, lang, values, batch, seed, sets, width) -> None:
     from calcgraph.errors import CalcgraphError
     from calcgraph.graphviz.run import write_atomic
 
+    if out == "-":  # stdout, as without -o
+        out, fmt = None, fmt or "txt"
     kind = format_for(out, fmt)
     graph = load(source, None, seed, sets)
     try:
@@ -53,4 +56,4 @@ def derive(source, out, fmt, lang, values, batch, seed, sets, width) -> None:
         click.echo(text, nl=False)
         return
     write_atomic(out, text.encode("utf-8"))
-    click.echo(f"wrote {out}")
+    click.echo(f"wrote {out}", err=True)  # stderr, as render and html say it

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import PurePath
+
 import click
 
 from calcgraph.cli.common import budget, load, mapped, source_options
@@ -10,7 +12,8 @@ from calcgraph.options import LAYOUTS, RENDERERS
 
 @click.command()
 @source_options
-@click.option("-o", "--output", "out", type=click.Path(dir_okay=False), default=None,
+@click.option("-o", "--output", "out", type=click.Path(dir_okay=False, allow_dash=True),
+              default=None,
               help="The page to write. Default: <source-name>.html in the current folder.")
 @click.option("--renderer", type=click.Choice(RENDERERS), default="auto", show_default=True,
               help="system Graphviz or the embedded WebAssembly Graphviz, for the figures.")
@@ -19,11 +22,17 @@ from calcgraph.options import LAYOUTS, RENDERERS
 @mapped
 def html(source, batch, seed, max_memory, sets, out, renderer, layout) -> None:
     """Write an offline HTML page: the figure at every backward step, ←/→ to step."""
+    from calcgraph.errors import UsageError
     from calcgraph.figure.draw import default_path
     from calcgraph.html.page import Stepper, build_page
 
+    suffix = PurePath(out or "").suffix.lower()
+    if out and out != "-" and suffix not in ("", ".html", ".htm"):
+        raise UsageError(f"-o {out}: the page is HTML (expected a name ending in .html, or - "
+                         f"for stdout; the figure alone is `calcgraph render -o {out}`)")
     with budget(max_memory):
         graph = load(source, batch, seed, sets)
         page = build_page(graph, layout=layout, renderer=renderer)
     path = Stepper(page).save(out or default_path(graph, "html"))
-    click.echo(f"wrote {path} ({len(graph.steps)} backward steps)", err=True)
+    where = "stdout" if path == "-" else path
+    click.echo(f"wrote {where} ({len(graph.steps)} backward steps)", err=True)

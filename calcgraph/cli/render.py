@@ -89,6 +89,9 @@ def render(source, batch, seed, max_memory, sets, out, fmt, annotate, renderer, 
     if step is not None and steps:
         raise click.UsageError("--step K and --steps exclude each other")
     if steps:
+        if out == "-":  # else the frames went to a folder named '-'
+            raise UsageError("--steps -o -: frames cannot go to stdout; give a folder "
+                             "(-o frames/) or an animation file (-o sweep.gif)")
         with budget(max_memory):
             return render_all_steps(load(source, batch, seed, sets), out, fmt,
                                     annotate=annotate, renderer=renderer, layout=layout, dpi=dpi,

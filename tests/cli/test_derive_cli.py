@@ -72,3 +72,20 @@ def test_a_graph_without_a_batch_form_still_derives(tmp_path):
     result = run(str(spec))
     assert result.exit_code == 0, result.output
     assert "∂J/∂w" in result.output
+
+
+def test_dash_is_stdout_and_the_note_goes_to_stderr(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["derive", "-o", "-", "--format", "md"])
+    assert result.exit_code == 0 and result.stdout.startswith("# Forward and backward")
+    assert list(tmp_path.iterdir()) == []
+    result = CliRunner().invoke(cli, ["derive", "-o", "mlp.md"])
+    assert result.stdout == "" and result.stderr == "wrote mlp.md\n"
+
+
+def test_the_default_seed_is_the_one_render_and_trace_use():
+    from calcgraph.options import DEFAULT_SEED
+
+    plain = run("--values").output
+    assert plain == run("--values", "--seed", str(DEFAULT_SEED)).output
+    assert plain != run("--values", "--seed", "0").output

@@ -108,3 +108,29 @@ def test_the_backward_graph_steps_too(tmp_path):
     frames = sorted(tmp_path.iterdir())
     assert [f.name for f in frames][:2] == ["mlp_backward_step00.dot", "mlp_backward_step01.dot"]
     assert len(frames) == 13 and 'class="step"' in frames[8].read_text(encoding="utf-8")
+
+
+def test_steps_to_stdout_is_a_usage_error_and_makes_no_folder(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from calcgraph.cli import cli
+
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["render", "--steps", "-o", "-"])
+    assert result.exit_code == 2
+    assert result.output.startswith("calcgraph: error: --steps -o -: frames cannot go to stdout")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_html_refuses_another_format_and_writes_stdout(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from calcgraph.cli import cli
+
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["html", "cs231n_circuit", "-o", "page.svg"])
+    assert result.exit_code == 2 and "the page is HTML" in result.output
+    assert list(tmp_path.iterdir()) == []
+    result = CliRunner().invoke(cli, ["html", "cs231n_circuit", "-o", "-"])
+    assert result.exit_code == 0 and result.stdout.startswith("<!DOCTYPE html>")
+    assert "wrote stdout" in result.stderr
