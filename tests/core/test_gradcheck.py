@@ -113,3 +113,18 @@ def test_the_check_does_not_change_the_graph():
     before = {v.name: np.copy(v.value) for v in g.variables}
     cg.check(g)
     assert all(np.array_equal(before[v.name], v.value) for v in g.variables)
+
+
+def test_a_large_objective_is_not_a_false_failure():
+    # J = Σ w² ≈ 4e4: J(w ± h) round at ~1e-11, /2h makes that ~1e-5, past the 1e-6 tolerance
+    values = ", ".join(str(i / 1000) for i in range(5000))
+    g = loads_spec(f"param w : (5000) = [{values}]\nf = sum(w * w)\nobjective f\n")
+    result = cg.check(g)
+    assert result.ok, result.failures
+
+
+def test_an_operator_reading_a_variable_twice_is_blamed_once(monkeypatch):
+    break_vjp(monkeypatch, "mul", 0, lambda g, ans, a, b: 3 * g * b)
+    result = loads_spec("param w : (2) = [1, 2]\nf = sum(w * w)\nobjective f\n").check()
+    (row,) = [r for r in result.failures if r.node == "w"]
+    assert row.blame == ("mul_t1",)
