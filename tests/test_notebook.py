@@ -56,3 +56,12 @@ def test_a_figure_object_shows_itself_inline(tmp_path):
     assert repr(fig) == "<Figure of 'mlp': annotate='all', legend=True>"
     with pytest.raises(cg.UsageError, match="unknown annotate"):
         g.figure(annotate="everything")
+
+
+def test_check_results_and_steppers_print_short():
+    g = cg.load("cs231n_circuit")
+    text = repr(g.check())
+    assert text.startswith("<CheckResult 'cs231n_circuit': ok, 4 gradients checked")
+    assert len(text) < 200 and "GradCheck(" not in text
+    stepper = repr(g.stepper())
+    assert stepper.startswith("<Stepper page, ") and "object at 0x" not in stepper

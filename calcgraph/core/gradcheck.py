@@ -70,6 +70,14 @@ class CheckResult:
     def __bool__(self) -> bool:
         return self.ok
 
+    def __repr__(self) -> str:  # a notebook cell's last line: the verdict, not every field
+        failing = ", ".join(r.node for r in self.failures)
+        verdict = ("ok" if self.ok else f"{len(self.failures)} failing ({failing})"
+                   if self.failures else "torch disagrees")
+        torch = "" if self.torch is None else ", torch compared"
+        return (f"<CheckResult {self.graph!r}: {verdict}, {len(self.rows)} gradients checked"
+                f"{torch}; .rows, .failures, .to_dict()>")
+
     def to_dict(self) -> dict:
         return {"graph": self.graph, "batch": self.batch, "objective": self.objective,
                 "ok": self.ok, "step": self.step,

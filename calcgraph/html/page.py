@@ -200,6 +200,10 @@ class Stepper:
     def __init__(self, page: str):
         self.html = page
 
+    def __repr__(self) -> str:  # outside a notebook: what it is and what to do with it
+        return (f"<Stepper page, {len(self.html)} characters; .save('page.html') or show it "
+                "in Jupyter>")
+
     def _repr_html_(self) -> str:
         return (f'<iframe srcdoc="{html.escape(self.html, quote=True)}" title="calcgraph stepper" '
                 'style="width: 100%; height: 760px; border: 1px solid #ccc; border-radius: 6px">'
