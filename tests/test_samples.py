@@ -181,3 +181,15 @@ def test_wheel_ships_the_samples(tmp_path, monkeypatch):
 
 def test_library_load_spelling():
     assert cg.load("softmax_regression").objective.name == "L"
+
+
+def test_cli_samples_wrap_at_word_boundaries_on_a_terminal():
+    from calcgraph.cli.samples import listing_lines
+    from calcgraph.sources import samples as listing
+
+    lines = listing_lines(listing(), 80)
+    assert max(len(ln) for ln in lines) < 80
+    names = [ln.split()[0] for ln in lines if not ln.startswith(" ")]
+    assert names == NAMES
+    words = " ".join(ln.strip() for ln in lines).split()
+    assert "backpropagation-through-time" in words  # was cut "ba" | "ckpropagation"

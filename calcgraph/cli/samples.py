@@ -36,7 +36,21 @@ def samples(name: str | None) -> None:
     if name:
         click.echo(sample_text(name), nl=False)
         return
-    rows = listing()
+    import shutil
+    import sys
+
+    columns = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
+    for line in listing_lines(listing(), columns):
+        click.echo(line)
+
+
+def listing_lines(rows: list[tuple[str, str]], columns: int | None) -> list[str]:
+    """One line per sample (for grep); on a terminal of `columns`, each description wrapped
+    at word boundaries under itself, not cut mid-word by the terminal."""
+    import textwrap
+
     width = max((len(n) for n, _ in rows), default=0)
-    for n, description in rows:
-        click.echo(f"{n:<{width}}  {description}")
+    if columns is None or columns < width + 22:
+        return [f"{n:<{width}}  {d}" for n, d in rows]
+    return [line for n, d in rows for line in textwrap.wrap(
+        d, columns - 1, initial_indent=f"{n:<{width}}  ", subsequent_indent=" " * (width + 2))]
