@@ -234,6 +234,11 @@ class Checker:
         op = ops_table.by_infix(form)
         if op is None:
             raise self.src.error(call.span, self._refusal(call, form))
+        den = call.args[-1]
+        if call.infix == "/" and isinstance(den, Num) and den.value == 0:
+            # caught here, at the text, not as an Inf in a made-up t1 in the forward pass
+            raise self.src.error(den.span, f"'{self._text(call.span)}' divides by zero "
+                                           f"(expected a nonzero divisor)")
         # Constants go last, as in the call syntax: c * x is scale(x, c).
         order = sorted(range(len(call.args)), key=lambda i: consts[i])
         return op.name, tuple(call.args[i] for i in order)
