@@ -93,3 +93,19 @@ def lang_option(fn: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--lang", type=click.Choice(languages()), default=default_language,
                         show_default="from LC_ALL / LANG, else en",
                         help="Language of headings, prose and notes (the math is the same).")(fn)
+
+
+def refuse_source_as_output(source: str | None, out: str | None) -> None:
+    """Rule 4, inputs are never touched: `-o` naming SOURCE's own file (a spec, or the .py
+    of FILE.py:FUNCTION) is a usage error before anything runs or is written."""
+    import os
+
+    from calcgraph.errors import UsageError
+    from calcgraph.sources import is_python_source
+
+    if not source or not out or out == "-":
+        return
+    file = source.rpartition(":")[0] if is_python_source(source) else source
+    if os.path.isfile(file) and os.path.realpath(out) == os.path.realpath(file):
+        raise UsageError(f"-o {out}: that is the SOURCE file itself, which calcgraph never "
+                         f"writes over (give another output file)")

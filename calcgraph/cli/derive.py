@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from calcgraph.cli.common import lang_option, load, mapped
+from calcgraph.cli.common import lang_option, load, mapped, refuse_source_as_output
 from calcgraph.options import DEFAULT_SEED, DERIVE_FORMATS
 
 DEFAULT_BATCH = 8
@@ -42,6 +42,7 @@ def derive(source, out, fmt, lang, values, batch, seed, sets, width) -> None:
     from calcgraph.errors import CalcgraphError
     from calcgraph.graphviz.run import write_atomic
 
+    refuse_source_as_output(source, out)
     if out == "-":  # stdout, as without -o
         out, fmt = None, fmt or "txt"
     kind = format_for(out, fmt)

@@ -6,7 +6,7 @@ from pathlib import PurePath
 
 import click
 
-from calcgraph.cli.common import budget, load, mapped, source_options
+from calcgraph.cli.common import budget, load, mapped, refuse_source_as_output, source_options
 from calcgraph.options import LAYOUTS, RENDERERS
 
 
@@ -26,6 +26,7 @@ def html(source, batch, seed, max_memory, sets, out, renderer, layout) -> None:
     from calcgraph.figure.draw import default_path
     from calcgraph.html.page import Stepper, build_page
 
+    refuse_source_as_output(source, out)
     suffix = PurePath(out or "").suffix.lower()
     if out and out != "-" and suffix not in ("", ".html", ".htm"):
         raise UsageError(f"-o {out}: the page is HTML (expected a name ending in .html, or - "
@@ -33,6 +34,8 @@ def html(source, batch, seed, max_memory, sets, out, renderer, layout) -> None:
     with budget(max_memory):
         graph = load(source, batch, seed, sets)
         page = build_page(graph, layout=layout, renderer=renderer)
-    path = Stepper(page).save(out or default_path(graph, "html"))
+    out = out or default_path(graph, "html")
+    refuse_source_as_output(source, out)
+    path = Stepper(page).save(out)
     where = "stdout" if path == "-" else path
     click.echo(f"wrote {where} ({len(graph.steps)} backward steps)", err=True)

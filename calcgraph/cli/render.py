@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from calcgraph.cli.common import budget, load, mapped, source_options
+from calcgraph.cli.common import budget, load, mapped, refuse_source_as_output, source_options
 from calcgraph.errors import CalcgraphWarning, UsageError
 from calcgraph.options import ANNOTATE, BACKWARD, LAYOUTS, RENDERERS
 
@@ -88,6 +88,7 @@ def render(source, batch, seed, max_memory, sets, out, fmt, annotate, renderer, 
 
     if step is not None and steps:
         raise click.UsageError("--step K and --steps exclude each other")
+    refuse_source_as_output(source, out)
     if steps:
         if out == "-":  # else the frames went to a folder named '-'
             raise UsageError("--steps -o -: frames cannot go to stdout; give a folder "
@@ -97,6 +98,7 @@ def render(source, batch, seed, max_memory, sets, out, fmt, annotate, renderer, 
                                     annotate=annotate, renderer=renderer, layout=layout, dpi=dpi,
                                     scale=scale, legend=legend, backward=backward)
     out = out or default_output(source, fmt)
+    refuse_source_as_output(source, out)  # a spec named net.svg would default to itself
     kind = format_from_path(out, fmt)
     if out == "-" and kind in BINARY and sys.stdout.isatty():
         raise UsageError(f"-o -: refusing to write {kind.upper()} to a terminal; redirect "

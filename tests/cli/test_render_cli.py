@@ -208,3 +208,24 @@ def test_png_dpi_is_stated_and_written(tmp_path, args, dpi, no_system_dot):
 def test_dpi_and_scale_together_is_a_usage_error(tmp_path):
     result = run("--dpi", "300", "--scale", "2", "-o", str(tmp_path / "m.png"))
     assert result.exit_code == 2 and "not both" in result.stderr
+
+
+@pytest.mark.parametrize("args", [
+    ["render", "net.cg", "-o", "net.cg", "--format", "svg"],
+    ["render", "net.cg", "-o", "./net.cg", "--format", "dot"],
+    ["render", "net.cg", "--steps", "-o", "net.cg"],
+    ["derive", "net.cg", "-o", "net.cg", "--format", "md"],
+    ["html", "net.cg", "-o", "net.cg"],
+    ["render", "net.svg"],  # a spec named net.svg: the default output is net.svg
+])
+def test_the_source_file_is_never_written_over(tmp_path, monkeypatch, args):
+    monkeypatch.chdir(tmp_path)
+    spec = "param x : () = 2\nf = x * 3\nobjective f\n"
+    source = tmp_path / args[1]
+    source.write_text(spec, encoding="utf-8")
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith("calcgraph: error: -o ")
+    assert "is the SOURCE file itself" in result.output and len(result.output.splitlines()) == 1
+    assert source.read_text(encoding="utf-8") == spec
+    assert [p.name for p in tmp_path.iterdir()] == [source.name]
