@@ -97,6 +97,9 @@ def samples() -> list[tuple[str, str]]:
 def load_source(source: str | None = None, *, batch: int | None = None, seed: int = DEFAULT_SEED,
                 sets: dict[str, str] | None = None, dtype: str = "float64") -> Graph:
     """The graph a CLI command works on: a built-in sample name (default mlp) or a spec file."""
+    if source is not None and not source.strip():  # `calcgraph render "$FILE"`, FILE unset
+        raise UsageError("SOURCE is empty (expected a sample name, a spec file or "
+                         "FILE.py:FUNCTION; leave it out for mlp)")
     name, sets = source or "mlp", sets or {}
     if is_python_source(name):
         if batch is not None:

@@ -138,6 +138,8 @@ def test_cli_bad_spec_file_exits_1_with_the_message(tmp_path, monkeypatch):
     (["trace", "mlp", "--set", "k=1"], 2, "mlp has no dimension or constant 'k'"),
     (["trace", "mpl"], 2, "unknown source: 'mpl' (did you mean 'mlp'?"),
     (["trace", "missing.cg"], 2, "no such spec file: 'missing.cg'"),
+    (["trace", ""], 2, "SOURCE is empty (expected a sample name"),
+    (["check", " "], 2, "SOURCE is empty (expected a sample name"),
 ])
 def test_cli_bad_sources(args, code, message):
     result = CliRunner().invoke(cli, args)
