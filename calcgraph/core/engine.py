@@ -57,8 +57,7 @@ def forward(graph: Graph, *, check: str | bool = "auto", keep: str = "all") -> N
     # returning it to the OS and faulting it back in; keep="needed" frees them now.
     st.spent = list(graph.steps) if keep == "all" and graph.steps else []
     graph.steps = []
-    for v in graph.variables:
-        v.grad = None
+    _clear_grads(st)
     st.stash = {}
     _run(graph, prog, st.stash, drops(graph, prog) if keep == "needed" else None)
     st.keep = keep
@@ -66,6 +65,13 @@ def forward(graph: Graph, *, check: str | bool = "auto", keep: str = "all") -> N
     if mode != "none":
         _check_forward(graph, prog, mode)
     graph._forward_version = graph._version
+
+
+def _clear_grads(st: EngineState) -> None:
+    """Forget the last sweep's gradients (only those variables got one)."""
+    for v in st.graded:
+        v.grad = None
+    st.graded = []
 
 
 def _run(graph: Graph, prog: Program, stash: dict, drop: list[tuple] | None) -> None:
@@ -76,17 +82,19 @@ def _run(graph: Graph, prog: Program, stash: dict, drop: list[tuple] | None) -> 
                 r = fwd(a0._value)
             elif code == 2:
                 r = fwd(a0._value, a1._value)
+            elif code == 3:
+                r = fwd(a0._value, *params)
             elif residual is None:
                 r = fwd(*args_of(inputs, params))
             else:
                 r, stash[k] = residual(*args_of(inputs, params))
-            if r.__class__ is not ndarray or r.dtype != dtype:
+            if r.__class__ is not ndarray or (r.dtype is not dtype and r.dtype != dtype):
                 r = np.asarray(r, dtype=dtype)
             if r.shape != shape:
                 raise GraphError(f"{graph.operators[k].op.name} '{out.name}': forward gave shape "
                                  f"{r.shape} (expected {shape})")
             out._value = r
-            if drop is not None:
+            if drop is not None and drop[k]:
                 for v in drop[k]:
                     v._value = None
 
@@ -121,8 +129,8 @@ def backward(graph: Graph, *, inputs: bool = False, check: str | bool = "auto",
         forward(graph, check=check, keep=keep)
     spent, st.spent = st.spent or list(graph.steps), []  # see forward()
     graph.steps = []
-    for v in graph.variables:
-        v.grad = None
+    _clear_grads(st)
+    st.graded = the_plan.graded
     objective.grad = the_plan.seed
     with np.errstate(all="ignore"):  # non-finite values are found and reported below
         if keep == "needed":

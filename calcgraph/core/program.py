@@ -26,7 +26,8 @@ class Equation(NamedTuple):
     """One forward equation `out = fwd(inputs; params)`, flattened for the loop.
 
     code 1 and 2 are the fast paths (one or two operands, no constants, no residual): the
-    loops then call the kernel with a0's (and a1's) value directly, without building a list.
+    loops then call the kernel with a0's (and a1's) value directly, without building a list;
+    code 3 is one operand and fixed numbers (4·v: `params` holds the floats themselves).
     """
 
     code: int
@@ -90,6 +91,7 @@ class Plan:
     seed: np.ndarray  # ∂J/∂J = 1, read-only, shared by every sweep
     late_check: list[Variable]  # leaves whose gradient is checked after the sweep
     leaf_targets: list[Variable]  # the leaves that get a gradient
+    graded: list[Variable]  # every variable the sweep gives a gradient, the objective first
 
 
 @dataclass(slots=True)
@@ -101,6 +103,7 @@ class EngineState:
     stash: dict[int, Any] = field(default_factory=dict)  # residuals by equation index
     keep: str = "all"  # the keep mode of the last forward
     kept_for: str | None = None  # the objective that forward kept values for
+    graded: list = field(default_factory=list)  # the variables the last sweep gave a gradient
     # keep="all": the last sweep's steps, dropped one by one as the next sweep makes their
     # successors, so the allocator reuses their memory instead of returning it to the OS
     spent: list = field(default_factory=list)
@@ -118,6 +121,9 @@ def operands(node: Operator) -> tuple:
     """How a pass calls node's kernels: (code, a0, a1, inputs, params, residual)."""
     ins, params, residual = tuple(node.inputs), tuple(node.params.values()), node.impl.residual
     code = len(ins) if len(ins) <= 2 and not params and residual is None else 0
+    if len(ins) == 1 and params and residual is None and all(
+            p.__class__ is float for p in params):  # a Constant is read at call time: not here
+        code = 3
     return code, ins[0], ins[-1], ins, params, residual
 
 
@@ -181,8 +187,9 @@ def plan(graph: Graph, inputs: bool) -> Plan:
     if objective is None:
         raise GraphError(f"backward: graph {graph.name!r} has no objective (expected a scalar "
                          f"node marked as the objective, e.g. g.set_objective('J'))")
+    # only the leaves' flags decide what gets a gradient
     key = (inputs, objective.name, len(graph.operators),
-           tuple([v.requires_grad for v in graph.variables]))
+           tuple([v.requires_grad for v in program(graph).leaves]))
     cache = state(graph).plans
     if key not in cache:
         cache[key] = _compile_plan(graph, objective, inputs)
@@ -227,4 +234,5 @@ def _compile_plan(graph: Graph, objective: Variable, inputs: bool) -> Plan:
     return Plan(nodes=[node for node, _todo in nodes], sweep=sweep, counts=counts, seed=seed,
                 late_check=late,
                 leaf_targets=[v for v in graph.variables
-                              if v.name in counts and v.producer is None])
+                              if v.name in counts and v.producer is None],
+                graded=[objective, *(v for v in graph.variables if v.name in counts)])

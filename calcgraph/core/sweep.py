@@ -71,6 +71,8 @@ def lean(plan: Plan, stash: dict, check: bool) -> bool:
             args = (a0._value,)
         elif code == 2:
             args = (a0._value, a1._value)
+        elif code == 3:
+            args = (a0._value, *params)
         else:
             args = args_of(inputs, params)
         res = stash.get(node.index) if residual is not None else None
@@ -112,6 +114,8 @@ def recorded(plan: Plan, objective: Variable, stash: dict, spent: list,
             args = (a0._value,)
         elif code == 2:
             args = (a0._value, a1._value)
+        elif code == 3:
+            args = (a0._value, *params)
         else:
             args = args_of(inputs, params)
         res = stash.get(node.index) if residual is not None else None
