@@ -14,6 +14,7 @@ hand-written backward does (core.sweep.lean).
 
 from __future__ import annotations
 
+from time import perf_counter
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -29,6 +30,13 @@ if TYPE_CHECKING:
     from calcgraph.core.graph import Graph
 
 __all__ = ["EngineState", "Step", "backward", "forward"]
+
+# keep="needed" with check="auto" checks the leaves' gradients while that has cost at most
+# this share of the time its sweeps took: always on the first sweep, then on most sweeps of a
+# large graph and on fewer of a small one (where one check costs more than the sweep's
+# kernels). The objective is checked on every pass, so a non-finite gradient a skipped check
+# let through shows in the objective one training step later at most.
+CHECK_BUDGET = 0.005
 
 
 def _option(value: Any, choices: tuple[str, ...], what: str) -> str:
@@ -134,8 +142,7 @@ def backward(graph: Graph, *, inputs: bool = False, check: str | bool = "auto",
     objective.grad = the_plan.seed
     with np.errstate(all="ignore"):  # non-finite values are found and reported below
         if keep == "needed":
-            if sweep.lean(the_plan, st.stash, mode != "none") or mode == "all":
-                # locate the culprit: sweep again with records, then report the first bad step
+            if _lean(the_plan, st, mode):  # locate the culprit: sweep again with records
                 return backward(graph, inputs=inputs, check="all", keep="all")
             return graph.steps
         steps, found = sweep.recorded(the_plan, objective, st.stash, spent, mode == "auto")
@@ -145,6 +152,19 @@ def backward(graph: Graph, *, inputs: bool = False, check: str | bool = "auto",
             found or any_bad([v.grad for v in the_plan.late_check])):
         _report_backward(steps)
     return steps
+
+
+def _lean(the_plan: Any, st: EngineState, mode: str) -> bool:
+    """The lean sweep, then its check within the budget; whether a gradient is not finite."""
+    start = perf_counter()
+    sweep.lean(the_plan, st.stash)
+    swept = perf_counter()
+    st.sweep_s += swept - start
+    if mode == "all" or mode == "auto" and st.check_s <= CHECK_BUDGET * st.sweep_s:
+        found = any_bad([v.grad for v in the_plan.leaf_targets])
+        st.check_s += perf_counter() - swept
+        return found
+    return False
 
 
 def _report_backward(steps: list[Step]) -> None:

@@ -104,6 +104,10 @@ class EngineState:
     keep: str = "all"  # the keep mode of the last forward
     kept_for: str | None = None  # the objective that forward kept values for
     graded: list = field(default_factory=list)  # the variables the last sweep gave a gradient
+    # keep="needed", check="auto": seconds spent in lean sweeps and in checking their
+    # gradients, so the checks can be held to a budget (see engine.CHECK_BUDGET)
+    sweep_s: float = 0.0
+    check_s: float = 0.0
     # keep="all": the last sweep's steps, dropped one by one as the next sweep makes their
     # successors, so the allocator reuses their memory instead of returning it to the OS
     spent: list = field(default_factory=list)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from calcgraph.core.checks import any_bad, bad
+from calcgraph.core.checks import bad
 from calcgraph.core.program import Plan
 from calcgraph.errors import GraphError
 
@@ -62,8 +62,8 @@ def args_of(inputs: tuple, params: tuple) -> list:
     return args
 
 
-def lean(plan: Plan, stash: dict, check: bool) -> bool:
-    """The sweep without records; returns whether a checked leaf gradient is not finite."""
+def lean(plan: Plan, stash: dict) -> None:
+    """The sweep without records (the caller checks the leaves' gradients)."""
     owned: set[Variable] = set()  # targets whose gradient buffer this sweep made: add into it
     for code, a0, a1, inputs, params, residual, node, out, todo, free_grad in plan.sweep:
         g, ans = out.grad, out._value
@@ -94,7 +94,6 @@ def lean(plan: Plan, stash: dict, check: bool) -> bool:
                 owned.add(var)
         if free_grad:
             out.grad = None
-    return check and any_bad([v.grad for v in plan.leaf_targets])
 
 
 def recorded(plan: Plan, objective: Variable, stash: dict, spent: list,
