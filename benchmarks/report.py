@@ -91,7 +91,7 @@ def _met(value: float | None, target: float) -> bool | None:
 
 
 def targets(rows: list[dict]) -> list[dict]:
-    """One line per target (issues 6 and 16), with the measured value and whether it is met."""
+    """One line per performance target, with the measured value and whether it is met."""
     out = []
     for r in rows:
         if r.get("target") is None and r["family"] in ("engine", "overhead", "memory"):
@@ -117,7 +117,7 @@ def targets(rows: list[dict]) -> list[dict]:
 
 
 def print_targets(rows: list[dict], machine: dict, out: Console | None = None) -> None:
-    table = Table(title="targets (issues 6 and 16)", title_justify="left")
+    table = Table(title="targets", title_justify="left")
     for head in ("metric", "target", "measured", "met"):
         table.add_column(head)
     for t in rows:

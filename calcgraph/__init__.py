@@ -9,6 +9,7 @@ from calcgraph.errors import (
     CalcgraphError,
     GraphError,
     GraphvizNotFound,
+    ModelError,
     NumericError,
     RenderError,
     ShapeError,
@@ -21,7 +22,7 @@ from calcgraph.version import __version__
 # Heavy names (numpy behind them) load on first use, so `calcgraph --help` starts fast.
 _LAZY = {
     "Graph": "graph", "Variable": "graph", "Operator": "graph", "Constant": "graph",
-    "build": "graph", "mlp": "graph", "loads_spec": "graph", "load_spec": "graph",
+    "build": "graph", "mlp": "graph", "from_torch": "graph", "loads_spec": "graph", "load_spec": "graph",
     "init_values": "core.models", "OPS": "core.ops",
     "load": "sources", "load_source": "sources",
 }
@@ -33,6 +34,7 @@ __all__ = [
     "Graph",
     "GraphError",
     "GraphvizNotFound",
+    "ModelError",
     "NumericError",
     "Operator",
     "RenderError",
@@ -43,6 +45,7 @@ __all__ = [
     "Variable",
     "__version__",
     "build",
+    "from_torch",
     "init_values",
     "load",
     "load_source",

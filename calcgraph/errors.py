@@ -44,3 +44,8 @@ class UsageError(CalcgraphError, ValueError):
     """A bad option value (unknown format, bad --set); the CLI exits with 2."""
 
     exit_code = 2
+
+
+class ModelError(CalcgraphError, RuntimeError):
+    """Importing a PyTorch model failed: torch missing, or the user's code raised or returned
+    something calcgraph cannot import."""

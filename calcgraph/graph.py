@@ -17,7 +17,7 @@ from calcgraph.core.nodes import Constant, Operator, Variable
 from calcgraph.core.order import CycleError, build, dependency_order
 
 __all__ = ["Constant", "CycleError", "Graph", "Operator", "Variable", "build",
-           "dependency_order", "load_spec", "loads_spec", "mlp"]
+           "dependency_order", "from_torch", "load_spec", "loads_spec", "mlp"]
 
 
 class Graph(core_graph.Graph):
@@ -103,3 +103,10 @@ def load_spec(path: str | os.PathLike, **kwargs: Any) -> Graph:
     from calcgraph.spec import load_spec as load_file
 
     return load_file(path, graph_type=Graph, **kwargs)
+
+
+def from_torch(fn: Any, *example_inputs: Any, **options: Any) -> Graph:
+    """A PyTorch function or module as a calcgraph Graph (see calcgraph.pytorch.from_torch)."""
+    from calcgraph.pytorch import from_torch as import_model
+
+    return import_model(fn, *example_inputs, graph_type=Graph, **options)

@@ -21,7 +21,8 @@ ALLOWED = {
     "graphviz": set(),
     "figure": {"text", "graphviz"},
     "trace": {"core", "text"},
-    "graph": {"core", "text", "spec", "figure", "trace", "graphviz"},  # the public Graph
+    "pytorch": {"core"},  # the PyTorch importer: torch calls → core graph equations
+    "graph": {"core", "text", "spec", "figure", "trace", "graphviz", "pytorch"},  # public Graph
     "sources": {"core", "spec", "graph"},
     "cli": {"core", "text", "spec", "figure", "trace", "graphviz", "graph", "sources"},
     "__main__": {"cli"},

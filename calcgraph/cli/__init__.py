@@ -15,7 +15,8 @@ from calcgraph.version import __version__
 def cli() -> None:
     """Draw a computation graph and watch its backward pass, as the d2l book shows them.
 
-    SOURCE is a built-in sample name (default: mlp, the d2l MLP objective) or a spec file.
+    SOURCE is a built-in sample name (default: mlp, the d2l MLP objective), a spec file,
+    or FILE.py:FUNCTION returning a PyTorch model to import (your own code, run as Python).
 
     \b
     Examples:

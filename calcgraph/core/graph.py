@@ -90,11 +90,14 @@ class Graph:
         self.constants[name] = const
         return const
 
-    def apply(self, op: str, *args: Variable | str | Constant | float, out: str,
+    def apply(self, op: str | ops_table.Op, *args: Variable | str | Constant | float, out: str,
               name: str | None = None, symbol: str | None = None, label: str | None = None,
               doc: str = "") -> Variable:
         """Append the equation `out = op(*args)` and return the new variable `out`."""
-        spec = ops_table.get(op)
+        # An op record is taken as it is: importers make one-off records (a PyTorch call
+        # calcgraph has no op for) that the table does not list.
+        spec = op if isinstance(op, ops_table.Op) else ops_table.get(op)
+        op = spec.name
         where = f"{op} {out!r}"
         self._claim(out, f"{where} (output)")
         name = name or f"{op}_{out}"

@@ -382,7 +382,7 @@ def _register(*ops: Op) -> None:
 
 
 _register(
-    Op("matmul", "×", "matrix product (the seed's prod): matrix·vector, matrix·matrix, batched rows",
+    Op("matmul", "×", "matrix product (d2l's prod): matrix·vector, matrix·matrix, batched rows",
        _matmul_rule, {
            "matvec": Impl(np.matmul, (lambda g, ans, a, b: np.outer(g, b),
                                       lambda g, ans, a, b: a.T @ g),

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from calcgraph.figure.layout import PITCH
+
 if TYPE_CHECKING:
     from calcgraph.figure.layout import Layout
 
@@ -15,7 +17,7 @@ class Theme:
 
     var_size: float = 21.0
     op_size: float = 23.0
-    pitch: tuple[float, float] = (41.0, 39.0)
+    pitch: tuple[float, float] = PITCH
     penwidth: float = 1.0
     op_fill: str = "#B2D9FF"
     param_fill: str = "#66BFFF"
@@ -108,5 +110,5 @@ class Scene:
     edges: tuple[Edge, ...]
     notes: tuple[Note, ...] = ()
     legend: tuple[Key, ...] = ()
-    pitch: tuple[float, float] = (41.0, 39.0)
+    pitch: tuple[float, float] = PITCH
     grid: Layout | None = field(default=None, compare=False)

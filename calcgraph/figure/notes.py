@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from calcgraph.text.formulas import fmt_shape
+
 if TYPE_CHECKING:
     from calcgraph.figure.elements import Key, Node, Note, Scene
     from calcgraph.figure.layout import Layout
@@ -66,10 +68,6 @@ def text_width(text: str, size: float) -> float:
 
 
 # ---------------------------------------------------------------- what a note says
-
-
-def fmt_shape(shape: Any) -> str:
-    return str(tuple(int(n) for n in shape))
 
 
 def _flat(value: Any) -> list[float]:

@@ -2,7 +2,7 @@
 
 Everything here is read from the op table's templates; nothing knows about the MLP.
 A gradient that is structurally 1 (∂J/∂J, and whatever `+` passes back from it) is
-dropped from products in the math form, as the seed writes ∂J/∂W⁽²⁾ = ∂J/∂o hᵀ + λW⁽²⁾.
+dropped from products in the math form, as the d2l chapter writes ∂J/∂W⁽²⁾ = ∂J/∂o hᵀ + λW⁽²⁾.
 """
 
 from __future__ import annotations
@@ -162,7 +162,7 @@ def _record(graph: Graph, step: Step, shape_fmt: ShapeFmt, unit: set[str] | None
                    shapes=f"{shape_fmt(v.shape)}")
         return rec
     if step.kind == "sum":
-        # Terms in the consumers' forward order: main path first, as the seed writes them.
+        # Terms in the consumers' forward order: main path first, as the d2l chapter writes them.
         terms = sorted((graph.steps[t - 1] for t in step.terms), key=lambda t: t.via.index)
         parts = [_record(graph, t, shape_fmt, unit) for t in terms]
         rec.update(terms=list(step.terms), math=" + ".join(p["math"] for p in parts),

@@ -48,7 +48,7 @@ class StepView:
     via: str = ""  # that operator's symbol: "×"
     one_sample: dict | None = None  # batch graphs: the same step for one sample
     note: str = ""  # why a gradient sums: its variable was broadcast in the forward pass
-    unrolled: str = ""  # a parameter's gradient with earlier gradients substituted, as the seed
+    unrolled: str = ""  # a parameter's gradient with earlier gradients substituted, as the d2l chapter
     value: str | None = None  # --values: the gradient's summary (its value if a scalar)
     array: list | None = None  # --values: the whole gradient when it is small
 

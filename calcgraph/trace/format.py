@@ -160,7 +160,7 @@ def _backward_intro(trace: Trace, st: _Style) -> Iterator[RenderableType]:
     grid.add_column(no_wrap=False, ratio=1)
     grid.add_column(overflow="fold", ratio=1)
     ex = note["example"]
-    if ex is not None:  # the seed's point: column form, row form, one numpy line
+    if ex is not None:  # the d2l chapter's point: column form, row form, one numpy line
         q = ex["g_shape"][0] if len(ex["g_shape"]) == 1 else "q"
         grid.add_row(st.t(f"one sample, {ex['g']} as a column ({q}, 1)"),
                      st.text((f"{ex['grad']} = {ex['column']}", GRAD)))

@@ -66,7 +66,7 @@ def broadcast_note(step: Step, obj: str) -> str:
 
 
 def unroll(graph: Graph, views: list[StepView]) -> None:
-    """Substitute pass-through gradients into each parameter's final formula, as the seed
+    """Substitute pass-through gradients into each parameter's final formula, as the d2l chapter
     ends with ∂J/∂W⁽¹⁾ = (W⁽²⁾ᵀ ∂J/∂o) ⊙ ϕ'(z) xᵀ + λW⁽¹⁾: a gradient is replaced by its own
     formula while that formula still names another gradient (so ∂J/∂o stays: it is the loss's).
     """
@@ -110,7 +110,7 @@ def memory(graph: Graph) -> list[dict]:
 
 
 def batch_note(graph: Graph, single: Graph | None, views: list[StepView]) -> dict:
-    """The batch's rows, and the seed's point on the first step whose one-sample code
+    """The batch's rows, and the d2l chapter's point on the first step whose one-sample code
     transposes and the batch code does not: one sample's gradient g is a column in the
     derivation (Wᵀ · g) and a row in code (g · W); with the rows of the batch stacked, numpy
     computes both as one `g @ W`.

@@ -74,7 +74,7 @@ def test_golden(name):
     check_golden(name, GOLDENS[name]())
 
 
-# ---------------------------------------------------------------- the seed's content
+# ---------------------------------------------------------------- the d2l chapter's content
 
 
 def test_single_sample_has_every_formula_of_the_seed():
@@ -176,7 +176,7 @@ def test_step_out_of_range_on_the_command_line():
 def test_vectors_column_and_row():
     column = render(cg.mlp(), vectors="column")
     assert "(5, 1) = (3, 5).T @ (3, 1)  ✓ same shape as h" in column
-    row = render(cg.mlp(), vectors="row")  # a batch of one: the row form of the seed
+    row = render(cg.mlp(), vectors="row")  # a batch of one: the row form of the d2l chapter
     assert "∂J/∂h = prod(∂J/∂o, ∂o/∂h) = ∂J/∂o · W⁽²⁾" in row
     assert "(1, 5) = (1, 3) @ (3, 5)  ✓ same shape as h" in row
     with pytest.raises(cg.UsageError, match="only for single-sample graphs"):
