@@ -18,7 +18,7 @@ SIZES: dict[str, tuple] = {
 }
 QUICK_SIZES: dict[str, tuple] = {"tiny": (4, 5, 3, 1), "d2l": (784, 256, 10, 256),
                                  "deep": (4, 64, 10, 16, "deep")}
-TARGETS = {"tiny": 2.0, "d2l": 1.03, "wide": 1.03, "deep": 1.03}  # issue 16, for keep="needed"
+TARGETS = {"tiny": 2.0, "d2l": 1.03, "wide": 1.03, "deep": 1.03}  # keep="needed"
 LEAN = "calcgraph keep=needed"
 LAM = 0.1
 

@@ -21,7 +21,7 @@ from .graphs import deep_mlp, mlp_graph, weights_of
 BATCHES = (1, 16, 64, 256, 1024)
 DEPTHS = (1, 2, 4, 8, 16, 32)
 KEEPS = ("all", "needed")
-TARGET_PEAK = 1.1  # keep="needed" at depth 32: peak ≤ 1.1 × the floor's (issue 16)
+TARGET_PEAK = 1.1  # keep="needed" at depth 32: peak ≤ 1.1 × the floor's
 
 
 def needed_bytes(g) -> tuple[int, int]:

@@ -9,7 +9,7 @@ from .floors import CHAIN_CYCLE, SCALE, chain_floor
 from .graphs import chain_graph, chain_params
 from .timing import interleave, paired_ratio, ratio_spread
 
-TARGET = 1.5  # × the floor, for keep="needed" (issue 16)
+TARGET = 1.5  # × the floor, for keep="needed" (docs/performance.md, "Targets")
 LEAN = "calcgraph keep=needed"
 
 
