@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from calcgraph.core import sweep
+from calcgraph.core import compiled, sweep
 from calcgraph.core.checks import any_bad, bad
 from calcgraph.core.program import EngineState, Program, drops, plan, program, state
 from calcgraph.core.sweep import Step, args_of
@@ -67,7 +67,7 @@ def forward(graph: Graph, *, check: str | bool = "auto", keep: str = "all") -> N
     graph.steps = []
     _clear_grads(st)
     st.stash = {}
-    _run(graph, prog, st.stash, drops(graph, prog) if keep == "needed" else None)
+    _forward(graph, prog, st.stash, keep)
     st.keep = keep
     st.kept_for = graph.objective.name if graph.objective is not None else None
     if mode != "none":
@@ -82,7 +82,25 @@ def _clear_grads(st: EngineState) -> None:
     st.graded = []
 
 
-def _run(graph: Graph, prog: Program, stash: dict, drop: list[tuple] | None) -> None:
+def _forward(graph: Graph, prog: Program, stash: dict, keep: str) -> None:
+    """The checked loop on a structure's first pass; straight-line code from the second.
+
+    The loop's bookkeeping (unpacking, dispatch on the operand count, the shape and dtype
+    checks) is then paid once, when the pass is compiled (core.compiled).
+    """
+    key = (keep, graph.objective.name if graph.objective is not None else None)
+    fast = prog.compiled.get(key)
+    if fast is not None:
+        fast(stash)
+        return
+    drop = drops(graph, prog) if keep == "needed" else None
+    convert = _run(graph, prog, stash, drop)
+    prog.compiled[key] = compiled.forward(prog.eqs, drop, convert)
+
+
+def _run(graph: Graph, prog: Program, stash: dict, drop: list[tuple] | None) -> set[int]:
+    """The checked forward loop; returns the equations whose output had to be converted."""
+    convert = set()
     ndarray = np.ndarray
     with np.errstate(all="ignore"):  # non-finite values are found and reported after the pass
         for code, a0, a1, inputs, params, residual, fwd, out, shape, dtype, k in prog.eqs:
@@ -98,6 +116,7 @@ def _run(graph: Graph, prog: Program, stash: dict, drop: list[tuple] | None) -> 
                 r, stash[k] = residual(*args_of(inputs, params))
             if r.__class__ is not ndarray or (r.dtype is not dtype and r.dtype != dtype):
                 r = np.asarray(r, dtype=dtype)
+                convert.add(k)
             if r.shape != shape:
                 raise GraphError(f"{graph.operators[k].op.name} '{out.name}': forward gave shape "
                                  f"{r.shape} (expected {shape})")
@@ -105,6 +124,7 @@ def _run(graph: Graph, prog: Program, stash: dict, drop: list[tuple] | None) -> 
             if drop is not None and drop[k]:
                 for v in drop[k]:
                     v._value = None
+    return convert
 
 
 def _check_forward(graph: Graph, prog: Program, mode: str) -> None:
@@ -157,7 +177,11 @@ def backward(graph: Graph, *, inputs: bool = False, check: str | bool = "auto",
 def _lean(the_plan: Any, st: EngineState, mode: str) -> bool:
     """The lean sweep, then its check within the budget; whether a gradient is not finite."""
     start = perf_counter()
-    sweep.lean(the_plan, st.stash)
+    if the_plan.lean is not None:
+        the_plan.lean(st.stash)
+    else:
+        sweep.lean(the_plan, st.stash)  # checks every contribution's shape
+        the_plan.lean = compiled.lean(the_plan)
     swept = perf_counter()
     st.sweep_s += swept - start
     if mode == "all" or mode == "auto" and st.check_s <= CHECK_BUDGET * st.sweep_s:

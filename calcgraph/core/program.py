@@ -79,6 +79,9 @@ class Program:
     sinks: list[Variable]  # operator outputs nothing reads
     eqs: list[Equation]
     drop: dict[str | None, list[tuple]] = field(default_factory=dict)  # see drops()
+    # per (keep, objective): the straight-line forward core.compiled made after the first
+    # pass ran through the checked loop
+    compiled: dict[tuple, Callable] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -92,6 +95,7 @@ class Plan:
     late_check: list[Variable]  # leaves whose gradient is checked after the sweep
     leaf_targets: list[Variable]  # the leaves that get a gradient
     graded: list[Variable]  # every variable the sweep gives a gradient, the objective first
+    lean: Callable | None = None  # the straight-line lean sweep, after a checked one
 
 
 @dataclass(slots=True)

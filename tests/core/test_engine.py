@@ -64,6 +64,10 @@ def test_recorded_sweep_deferred_sum_and_recompute_equal_numpy():
 def test_lean_sweep_equals_numpy_and_keeps_only_leaf_gradients():
     g = d2l()
     want = numpy_grads(g)
+    g.backward(keep="needed")  # the checked loops
+    assert_grads(g, want)
+    assert state(g).program.compiled and plan(g, False).lean is not None
+    g.set("x", g["x"].value)  # a new pass: the compiled straight-line code
     g.backward(keep="needed")
     assert_grads(g, want)
     assert g.steps == []  # nothing recorded
@@ -110,7 +114,7 @@ def test_lean_sweep_adds_several_large_contributions_in_place():
     dz1 = (dz2 @ Wv) * (z1 > 0)
     dW = dz2.T @ h1 + dz1.T @ X + LAM * Wv
     dV = do.T @ h2 + LAM * Vv
-    for keep in ("needed", "all"):
+    for keep in ("needed", "needed", "needed", "all", "all"):  # checked, then compiled
         g.backward(keep=keep)
         np.testing.assert_allclose(g["W"].grad, dW, rtol=1e-10, atol=1e-14, err_msg=keep)
         np.testing.assert_allclose(g["V"].grad, dV, rtol=1e-10, atol=1e-14, err_msg=keep)
@@ -218,3 +222,18 @@ def test_lean_mode_holds_what_a_hand_written_backward_holds():
     arrays += list(state(g).stash.values())
     want = sum({id(a): np.asarray(a).nbytes for a in arrays}.values())
     assert want <= held["needed"] <= want + 16 * 1024
+
+
+def test_compiled_passes_follow_new_values_and_constants():
+    g = cg.mlp(4, 5, 3, batch=3, lam=LAM, seed=0)
+    for _ in range(2):
+        g.backward(keep="needed")
+    g.set_constant("lam", 2 * LAM)  # a Constant is read at call time, not baked in
+    g.set("W1", 2 * g["W1"].value)
+    g.backward(keep="needed")
+    ref = cg.mlp(4, 5, 3, batch=3, lam=2 * LAM, seed=0)
+    ref.set("W1", g["W1"].value)
+    ref.backward()  # one checked pass of a fresh graph
+    for w in ("W1", "W2"):
+        np.testing.assert_allclose(g[w].grad, ref[w].grad, rtol=1e-12)
+    np.testing.assert_allclose(g["J"].value, ref["J"].value, rtol=1e-12)

@@ -1,0 +1,121 @@
+"""Straight-line Python for a verified program: one line per kernel call, no loop, no branches.
+
+After a pass has run once through the engine's checked loops (every output's shape and
+dtype checked), the same pass is generated as a function of plain statements, with each
+kernel, variable and constant bound by name (`f3`, `o3`, `i3_0`). The shapes and dtypes it
+no longer checks cannot change: they follow from the leaves' shapes, which `Graph.set`
+checks, and from kernels that do not look at values. Which outputs need converting to an
+array of the graph's dtype is learnt from that first pass too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from calcgraph.core.program import Equation, Plan, Reverse
+
+if TYPE_CHECKING:
+    from calcgraph.core.nodes import Variable
+
+
+class _Names:
+    """The generated function's globals: each object bound once under a short name."""
+
+    def __init__(self) -> None:
+        self.ns: dict[str, Any] = {"asarray": np.asarray}
+        self._ids: dict[int, str] = {}
+
+    def __call__(self, obj: Any, prefix: str) -> str:
+        key = id(obj)
+        if key not in self._ids:
+            self._ids[key] = name = f"{prefix}{len(self._ids)}"
+            self.ns[name] = obj
+        return self._ids[key]
+
+
+def _call_args(names: _Names, inputs: tuple, params: tuple) -> list[str]:
+    args = [f"{names(v, 'v')}._value" for v in inputs]
+    for p in params:  # a float is fixed; a Constant is read at call time (set_constant)
+        args.append(names(p, "c") if p.__class__ is float else f"{names(p, 'c')}.value")
+    return args
+
+
+def forward(eqs: list[Equation], drop: list[tuple] | None,
+            convert: set[int]) -> Callable[[dict], None]:
+    """The forward pass of `eqs`; `convert`: equations whose output needs np.asarray."""
+    names, lines = _Names(), ["def run(stash):"]
+    for eq in eqs:
+        call = f"{names(eq.residual or eq.fwd, 'f')}({', '.join(_call_args(names, eq.inputs, eq.params))})"
+        out = names(eq.out, "v")
+        if eq.residual is not None:
+            lines.append(f"    r, stash[{eq.index}] = {call}")
+        else:
+            lines.append(f"    r = {call}")
+        if eq.index in convert:
+            lines.append(f"    r = asarray(r, dtype={names(eq.dtype, 'd')})")
+        lines.append(f"    {out}._value = r")
+        for v in drop[eq.index] if drop is not None else ():
+            lines.append(f"    {names(v, 'v')}._value = None")
+    lines.append("    return None")
+    return _build(lines, names)["run"]
+
+
+def lean(plan: Plan) -> Callable[[dict], None]:
+    """The lean reverse sweep of `plan` (see sweep.lean), as straight-line code."""
+    names, lines = _Names(), ["def run(stash):"]
+    names.ns["owns"] = _owns
+    owned: set[str] = set()  # targets of several contributions: their flag's name
+    for rev in plan.sweep:
+        lines += _reverse(names, rev, owned)
+    lines.append("    return None")
+    return _build(lines, names)["run"]
+
+
+def _reverse(names: _Names, rev: Reverse, owned: set[str]) -> list[str]:
+    out = names(rev.out, "v")
+    args = _call_args(names, rev.inputs, rev.params)
+    lines = [f"    g = {out}.grad", f"    ans = {out}._value"]
+    lines += [f"    a{k} = {a}" for k, a in enumerate(args)]
+    arglist = ", ".join(f"a{k}" for k in range(len(args)))
+    res = ""
+    if rev.residual is not None:
+        lines.append(f"    res = stash.get({rev.node.index})")
+        res = ", res=res"
+    for c in rev.todo:
+        target, flag = names(c.target, "v"), f"own_{names(c.target, 'v')}"
+        lines.append(f"    ct = {names(c.vjp, 'f')}(g, ans, {arglist}{res})")
+        if c.axes:
+            lines.append(f"    ct = ct.sum(axis={c.axes!r}).reshape({c.shape!r})")
+        if c.total == 1:
+            lines.append(f"    {target}.grad = ct")
+        elif flag not in owned:  # the first of several: keep it, and whether it may be added into
+            owned.add(flag)
+            lines.append(f"    {target}.grad = ct")
+            lines.append(f"    {flag} = owns(ct, g, ans, ({arglist}{',' if args else ''}),"
+                         f" {'res' if res else 'None'})")
+        else:
+            lines += [f"    if {flag}:", f"        acc = {target}.grad", "        acc += ct",
+                      "    else:", f"        {target}.grad = {target}.grad + ct",
+                      f"        {flag} = True"]
+    if rev.free_grad:
+        lines.append(f"    {out}.grad = None")
+    return lines
+
+
+def _owns(ct: Any, g: Any, ans: Any, args: tuple, res: Any) -> bool:
+    return (ct.__class__ is np.ndarray and ct.base is None and ct.flags.writeable
+            and ct is not g and ct is not ans and ct is not res and all(ct is not a for a in args))
+
+
+def _build(lines: list[str], names: _Names) -> dict[str, Any]:
+    ns = names.ns
+    exec(compile("\n".join(lines), "<calcgraph compiled pass>", "exec"), ns)  # noqa: S102
+    return ns
+
+
+def needs_convert(out: Variable, r: Any) -> bool:
+    """Whether the checked pass had to convert this output (a numpy scalar, another dtype)."""
+    return r.__class__ is not np.ndarray or r.dtype != out.dtype
