@@ -29,7 +29,8 @@ class Graph(core_graph.Graph):
         """Evaluate every node from the current inputs; returns the graph for chaining.
 
         check: "auto" (objective and parameter gradients, then locate), "all", "none".
-        keep: "all" keeps every node's value; "needed" only what backward reads.
+        keep: "all" keeps every node's value; "needed" only what backward reads, and
+        the next backward keeps only the leaves' gradients (docs/library.md, "Memory").
         """
         engine.forward(self, check=check, keep=keep)
         return self
