@@ -124,17 +124,11 @@ def recorded(plan: Plan, objective: Variable, stash: dict, spent: list,
         for i, var, vjp, axes, total, shape, defer in todo:
             n += 1
             if defer:  # a large target with several contributions: wait for the last one
-                step = Step(n, "vjp", var, None, node, i, (), False)
-                append(step)
                 waiting = pending.setdefault(var.name, [])
-                waiting.append((step, node, vjp, g, ans, args, res, axes, shape))
-                if len(waiting) == total:
-                    n += 1
-                    var.grad = gather(var, waiting)
-                    append(Step(n, "sum", var, var.grad, None, None,
-                                tuple([w[0].index for w in waiting])))
-                    if check and var.producer is None:  # checked while warm
-                        found = found or bad(var.grad) is not None
+                n = _defer(steps, n, waiting, var, i, total,
+                           (node, vjp, g, ans, args, res, axes, shape))
+                if check and len(waiting) == total and var.producer is None:
+                    found = found or bad(var.grad) is not None  # checked while warm
                 continue
             ct = vjp(g, ans, *args) if res is None else vjp(g, ans, *args, res=res)
             if axes:
@@ -153,6 +147,21 @@ def recorded(plan: Plan, objective: Variable, stash: dict, spent: list,
                 n += 1
                 append(Step(n, "sum", var, var.grad, None, None, tuple(seen)))
     return steps, found
+
+
+def _defer(steps: list[Step], n: int, waiting: list[tuple], var: Variable, i: int,
+           total: int, call: tuple) -> int:
+    """Record contribution n as waiting; at the last one, compute them all and their sum."""
+    node = call[0]
+    step = Step(n, "vjp", var, None, node, i, (), False)
+    steps.append(step)
+    waiting.append((step, *call))
+    if len(waiting) == total:
+        n += 1
+        var.grad = gather(var, waiting)
+        steps.append(Step(n, "sum", var, var.grad, None, None,
+                          tuple([w[0].index for w in waiting])))
+    return n
 
 
 def one_vjp(node: Operator, var: Variable, vjp: Any, g: Any, ans: Any, args: Any, res: Any,
