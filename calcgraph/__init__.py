@@ -9,6 +9,7 @@ from calcgraph.errors import (
     CalcgraphError,
     GraphError,
     GraphvizNotFound,
+    MissingDependency,
     ModelError,
     NumericError,
     RenderError,
@@ -22,18 +23,21 @@ from calcgraph.version import __version__
 # Heavy names (numpy behind them) load on first use, so `calcgraph --help` starts fast.
 _LAZY = {
     "Graph": "graph", "Variable": "graph", "Operator": "graph", "Constant": "graph",
-    "build": "graph", "mlp": "graph", "from_torch": "graph", "loads_spec": "graph", "load_spec": "graph",
-    "init_values": "core.models", "OPS": "core.ops",
+    "build": "graph", "check": "graph", "mlp": "graph", "from_torch": "graph",
+    "loads_spec": "graph", "load_spec": "graph",
+    "init_values": "core.models", "OPS": "core.ops", "CheckResult": "core.gradcheck",
     "load": "sources", "load_source": "sources",
 }
 
 __all__ = [
     "OPS",
     "CalcgraphError",
+    "CheckResult",
     "Constant",
     "Graph",
     "GraphError",
     "GraphvizNotFound",
+    "MissingDependency",
     "ModelError",
     "NumericError",
     "Operator",
@@ -45,6 +49,7 @@ __all__ = [
     "Variable",
     "__version__",
     "build",
+    "check",
     "from_torch",
     "init_values",
     "load",

@@ -46,6 +46,10 @@ class UsageError(CalcgraphError, ValueError):
     exit_code = 2
 
 
+class MissingDependency(CalcgraphError, ImportError):
+    """An optional package a feature needs (torch for `check --torch`) is not installed."""
+
+
 class ModelError(CalcgraphError, RuntimeError):
     """Importing a PyTorch model failed: torch missing, or the user's code raised or returned
     something calcgraph cannot import."""

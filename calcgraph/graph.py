@@ -16,7 +16,7 @@ from calcgraph.core import graph as core_graph
 from calcgraph.core.nodes import Constant, Operator, Variable
 from calcgraph.core.order import CycleError, build, dependency_order
 
-__all__ = ["Constant", "CycleError", "Graph", "Operator", "Variable", "build",
+__all__ = ["Constant", "CycleError", "Graph", "Operator", "Variable", "build", "check",
            "dependency_order", "from_torch", "load_spec", "loads_spec", "mlp"]
 
 
@@ -43,6 +43,10 @@ class Graph(core_graph.Graph):
         """
         engine.backward(self, inputs=inputs, check=check, keep=keep)
         return self
+
+    def check(self, *, torch: bool = False, inputs: bool = False, **options: Any) -> Any:
+        """Every gradient against central finite differences (and torch); see calcgraph.check."""
+        return check(self, torch=torch, inputs=inputs, **options)
 
     # ------------------------------------------------------------ data (calcgraph.text)
 
@@ -85,6 +89,22 @@ class Graph(core_graph.Graph):
         from calcgraph.trace.build import build_trace
 
         return build_trace(self, **options)
+
+
+def check(graph: core_graph.Graph, *, torch: bool = False, inputs: bool = False,
+          **options: Any) -> Any:
+    """Run backward and check each gradient it computes against central finite differences
+    in float64 (options: step, rtol, atol; see docs/check.md). `torch=True` also rebuilds the
+    graph in PyTorch and compares every value and gradient. Returns a CheckResult: truthy
+    when all agree, `.failures` the rows that do not."""
+    from calcgraph.core.gradcheck import check_gradients
+
+    result = check_gradients(graph, inputs=inputs, **options)
+    if torch:
+        from calcgraph.core.torchcheck import compare_with_torch
+
+        result.torch = compare_with_torch(graph, inputs=inputs)
+    return result
 
 
 @functools.wraps(models.mlp)

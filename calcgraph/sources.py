@@ -48,13 +48,18 @@ def _sample_dir() -> Any:
     """The shipped samples: package data `calcgraph.samples` (mapped from the top-level
     samples/ folder by pyproject.toml), or that folder itself when running from a checkout
     whose calcgraph/ shadows the installed package."""
+    checkout = Path(__file__).resolve().parent.parent
+    if (checkout / "pyproject.toml").is_file() and (checkout / "samples").is_dir():
+        # A source tree: its own samples, even where an editable install of another
+        # checkout maps calcgraph.samples elsewhere.
+        return checkout / "samples"
     try:
         root = importlib.resources.files("calcgraph.samples")
         if root.is_dir():
             return root
     except ModuleNotFoundError:
         pass
-    return Path(__file__).resolve().parent.parent / "samples"
+    return checkout / "samples"
 
 
 def sample_names() -> list[str]:

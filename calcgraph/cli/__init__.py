@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from calcgraph.cli.check import check
 from calcgraph.cli.render import render
 from calcgraph.cli.samples import samples
 from calcgraph.cli.trace import trace
@@ -24,10 +25,11 @@ def cli() -> None:
       calcgraph render --batch 8 -o mlp.png
       calcgraph trace                      the backward sweep, step by step
       calcgraph trace --batch 8 --values
+      calcgraph check --batch 8            every gradient against finite differences
     """
 
 
-for _command in (render, trace, samples):
+for _command in (render, trace, check, samples):
     cli.add_command(_command)
 
 

@@ -21,7 +21,9 @@ def graph_data(graph: Graph | Mapping[str, Any], annotate: str = "shapes") -> Ma
     if isinstance(graph, Mapping):
         return graph
     choose(annotate, ANNOTATE, "annotate")
-    if annotate in ("grads", "all"):
+    # values too, when it can: a scalar's record shows its gradient beside its value
+    if annotate in ("grads", "all") or (annotate == "values" and
+                                        getattr(graph, "objective", None) is not None):
         graph.backward()
     elif annotate == "values":
         graph.forward()

@@ -29,6 +29,7 @@ class Theme:
     script_size: float = 6.5
     note_size: float = 6.5
     note_color: str = "#555555"
+    frame_pad: float = 2.0  # pt between a record's text and its frame
     faint_color: str = "#999999"  # a gradient shape that backward does not compute
     arrowhead: str = "vee"
     arrowsize: float = 0.5
@@ -87,6 +88,7 @@ class Note:
     height: float = 0.0
     align: str = "center"  # lines centred, or left/right-aligned toward the node
     faint: tuple[int, ...] = ()  # indices of lines drawn in the theme's faint_color
+    framed: bool = False  # a scalar's record (data | grad), boxed as micrograd draws it
 
 
 @dataclass(frozen=True)

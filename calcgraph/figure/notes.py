@@ -98,6 +98,42 @@ def summarize(value: Any) -> str:
     return f"μ {_g(mean, std)} σ {_g(std)}"
 
 
+def record(n: Mapping[str, Any], annotate: str) -> str | None:
+    """micrograd's record for a scalar variable, `data −4 | grad 46`, when values are asked
+    for; 4 significant digits, the precision of the worked examples it is compared with.
+
+    >>> record({"shape": [], "value": -4.0, "grad": 46.0}, "values")
+    'data −4 | grad 46'
+    >>> record({"shape": [], "value": 0.7310585786, "grad": None}, "all")
+    'data 0.7311'
+    """
+    if annotate not in ("values", "all") or n.get("shape") or n.get("value") is None:
+        return None
+    text = f"data {_g4(n['value'])}"
+    return text if n.get("grad") is None else f"{text} | grad {_g4(n['grad'])}"
+
+
+def _g4(x: Any) -> str:
+    x = float(x)
+    return ("0" if abs(x) < 1e-12 else f"{x:.4g}").replace("-", "−")
+
+
+def constant_line(n: Mapping[str, Any], constants: Mapping[str, Mapping[str, Any]],
+                  annotate: str) -> str | None:
+    """An operator's constants, `λ = 0.1` or `c = 2`, when values are asked for: the circle
+    shows only the op's symbol, and 2 · x would otherwise read as an unexplained ·."""
+    params = n.get("params") or {}
+    if annotate not in ("values", "all") or not params:
+        return None
+    parts = []
+    for key, p in params.items():
+        if isinstance(p, str) and p in constants:
+            parts.append(f"{constants[p]['label_text']} = {_g4(constants[p]['value'])}")
+        else:
+            parts.append(f"{key} = {_g4(p)}")
+    return ", ".join(parts)
+
+
 def gets_grad(data: Mapping[str, Any]) -> set[str]:
     """Variables that get ∂J in a backward pass: parameters and what depends on them."""
     nodes = {n["id"]: n for n in data["nodes"]}

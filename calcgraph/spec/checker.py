@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from calcgraph.core.ops import OPS
+from calcgraph.spec.literals import literal_value
 from calcgraph.spec.syntax import (
     Call,
     Const,
@@ -38,9 +41,11 @@ class Flat:
 class Checker:
     """Walks the statements in file order, so the first error reported is the earliest."""
 
-    def __init__(self, spec: Spec):
+    def __init__(self, spec: Spec, sizes: dict[str, int] | None = None):
         self.spec, self.src = spec, spec.source
+        self.sizes = sizes or {}  # dimensions as --set left them, for shaping written values
         self.dims: dict[str, int] = {}
+        self.values: dict[str, np.ndarray] = {}  # leaves written with `= value`, one sample
         self.kinds: dict[str, str] = {}  # every array or constant: input|param|label|const|var
         self.first: dict[str, Span] = {}  # where each user name (incl. node names) first appears
         for d in spec.decls:
@@ -64,12 +69,18 @@ class Checker:
                 raise self.src.error(d.name.span, f"duplicate dimension '{d.name.name}' (first "
                                      f"defined on line {dim_lines[d.name.name]})")
             self.dims[d.name.name], dim_lines[d.name.name] = d.value, d.name.span.line
+        self.dims.update(self.sizes)
         statements = [*self.spec.decls, *self.spec.equations, *self.spec.objectives]
         for st in sorted(statements, key=_line):
             if isinstance(st, Decl):
                 self._define(st.name)
-                for size in [*st.shape, *([st.classes] if st.classes else [])]:
-                    self.size(size.value, size.span)
+                shape = tuple(self.size(size.value, size.span) for size in st.shape)
+                classes = self.size(st.classes.value, st.classes.span) if st.classes else None
+                if st.value is not None:
+                    changed = {k: n for k, n in self.sizes.items()
+                               if any(d.name.name == k and d.value != n for d in self.spec.dims)}
+                    self.values[st.name.name] = literal_value(self.src, st, st.value, shape,
+                                                              classes, changed)
             elif isinstance(st, Const):
                 if st.name.name in self.dims:
                     # --set NAME=... could not tell the two apart.

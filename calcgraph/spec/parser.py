@@ -222,8 +222,15 @@ def _decl(p: _Line, spec: Spec, kw, doc: str, seen: dict[str, Span]) -> None:
                 break
             p.next()
         p.expect_op(")", " or ',' in the shape")
+    value = None
+    if p.at("[") or p.peek().kind == "number":
+        raise p.fail(p.peek(), f"'=' before the value of '{name.name}'")
+    if p.at("="):  # a fixed value: `input x : () = -4`, `param w : (2) = [0.5, -1.5]`
+        p.next()
+        value = p.literal()
     attrs = p.attrs(kw.text)
-    spec.decls.append(Decl(kw.text, name, shape, classes, attrs, doc, kw.span.to(name.span)))
+    spec.decls.append(Decl(kw.text, name, shape, classes, attrs, doc, kw.span.to(name.span),
+                           value))
 
 
 def _const(p: _Line, spec: Spec, kw, doc: str, seen: dict[str, Span]) -> None:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from graphs import reference_cells
 
 import calcgraph as cg
 from calcgraph.figure.layout import layout
-from graphs import reference_cells
 
 torch = pytest.importorskip("torch", reason="torch not installed; `pip install torch==2.13.0` "
                             "enables the PyTorch importer's tests (tests/pytorch/test_no_torch.py "
@@ -153,7 +153,8 @@ def test_unknown_op_is_an_opaque_node_and_the_rest_still_works(tmp_path):
     text = g.trace().text(width=100)
     assert "PyTorch autograd" in text
     path = g.render(str(tmp_path / "opaque.svg"))
-    assert "erf" in open(path, encoding="utf-8").read()
+    with open(path, encoding="utf-8") as fh:
+        assert "erf" in fh.read()
 
 
 def test_parameters_named_by_module_path_and_labelled_like_d2l():
