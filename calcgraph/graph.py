@@ -48,18 +48,27 @@ class Graph(core_graph.Graph):
         """Every gradient against central finite differences (and torch); see calcgraph.check."""
         return check(self, torch=torch, inputs=inputs, **options)
 
+    def _full_record(self) -> None:
+        """The views show every value, gradient and step: after lean passes
+        (keep="needed"), run them again with keep="all"."""
+        state = self.engine_state
+        if state is not None and state.keep == "needed" and self.objective is not None:
+            engine.backward(self, keep="all")
+
     # ------------------------------------------------------------ data (calcgraph.text)
 
     def to_json(self, *, values: bool = True, indent: int | None = 2) -> str:
         """Nodes, edges, values, grads, shapes and backward steps (schema: docs/json.md)."""
         from calcgraph.text.document import to_json
 
+        self._full_record()
         return to_json(self, values=values, indent=indent)
 
     def to_dict(self, *, values: bool = True) -> dict:
         """The same document as to_json, as Python data."""
         from calcgraph.text.document import to_dict
 
+        self._full_record()
         return to_dict(self, values=values)
 
     # ------------------------------------------------------------ views (figure, trace)
@@ -68,17 +77,20 @@ class Graph(core_graph.Graph):
         """The figure as DOT text (options as for render: annotate, layout, legend)."""
         from calcgraph.figure.draw import to_dot
 
+        self._full_record()
         return to_dot(self, **options)
 
     def render(self, path: str | None = None, fmt: str | None = None, **options: Any) -> str:
         """Write the figure (format from the extension or `fmt`); returns the path written."""
         from calcgraph.figure.draw import render_graph
 
+        self._full_record()
         return render_graph(self, path, fmt, **options)[0]
 
     def _repr_svg_(self) -> str:
         from calcgraph.figure.draw import svg_text
 
+        self._full_record()
         return svg_text(self)
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict:

@@ -146,11 +146,15 @@ def test_keep_modes_switch_on_request():
     assert g["h"].grad is not None
 
 
-def test_trace_gets_the_full_record_after_a_lean_backward():
+def test_trace_figure_and_json_get_the_full_record_after_a_lean_backward():
     g = cg.mlp(4, 5, 3, lam=LAM, seed=0)
     g.backward(keep="needed")
     trace = g.trace()
     assert len(trace.steps) == 12 and len(g.steps) == 12
+    full = cg.mlp(4, 5, 3, lam=LAM, seed=0).backward()
+    for view in ("to_json", "to_dot"):
+        g.backward(keep="needed")
+        assert getattr(g, view)() == getattr(full, view)(), view
 
 
 def test_lean_backward_still_locates_a_non_finite_gradient():
