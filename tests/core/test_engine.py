@@ -167,6 +167,21 @@ def test_lean_backward_still_locates_a_non_finite_gradient():
         g.backward(keep="needed")
 
 
+def test_lean_compiled_sweep_checks_every_gradient_with_check_all():
+    g = cg.Graph("logs")
+    g.param("a", (3,), value=[1.0, 2.0, 3.0])
+    g.apply("log", "a", out="la")
+    g.apply("sum", "la", out="J")
+    g.set_objective("J")
+    g.backward(keep="needed")  # checked loops, then compiled
+    assert plan(g, False).lean is not None
+    g.set("a", [1.0, 1e-320, 2.0])  # log is finite there, 1/a is not
+    with pytest.raises(cg.NumericError, match=r"Inf in ∂J/∂a via 'log_la'"):
+        g.backward(keep="needed", check="all")
+    g.backward(keep="needed", check="none")  # no check: the Inf is there to see
+    assert np.isinf(g["a"].grad[1]) and g.steps == []
+
+
 def test_engine_state_is_one_declared_slot():
     g = d2l(batch=2)
     g.backward()
