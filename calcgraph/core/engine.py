@@ -2,7 +2,8 @@
 
 What does not change between passes (the equations as named records, the reverse plan,
 what to keep) is compiled once per graph structure (core.program) and cached in the graph's
-one declared slot, `graph.engine_state`, so a pass is a tight loop of kernel calls. Ops
+one declared slot, `graph.engine_state`, so a pass is a tight loop of kernel calls; from a
+structure's second pass on, forward and the lean sweep are straight-line code. Ops
 whose forward computes something their VJPs reuse (softmax cross-entropy's log-sum-exp)
 stash it as a residual instead of recomputing it in backward.
 
@@ -35,7 +36,7 @@ __all__ = ["EngineState", "Step", "backward", "forward"]
 # this share of the time its sweeps took: always on the first sweep, then on most sweeps of a
 # large graph and on fewer of a small one (where one check costs more than the sweep's
 # kernels). The objective is checked on every pass, so a non-finite gradient a skipped check
-# let through shows in the objective one training step later at most.
+# let through shows in the objective of the next step that updates the weights with it.
 CHECK_BUDGET = 0.005
 
 
