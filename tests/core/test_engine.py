@@ -30,6 +30,13 @@ def numpy_grads(g: cg.Graph) -> dict[str, np.ndarray]:
     return {"J": np.asarray(J), **{w.name: d for w, d in zip(g.leaves("param"), grads)}}
 
 
+def logs(a: list[float]) -> cg.Graph:
+    """J = Σ log a: finite for a tiny a whose gradient 1/a is not."""
+    g = cg.loads_spec("graph logs\nparam a : (3)\nla = log(a)\nJ = sum(la)\nobjective J\n")
+    g.set("a", a)
+    return g
+
+
 def assert_grads(g: cg.Graph, want: dict[str, np.ndarray]) -> None:
     np.testing.assert_allclose(g["J"].value, want["J"], rtol=1e-12)
     for w in g.leaves("param"):
@@ -158,21 +165,13 @@ def test_trace_figure_and_json_get_the_full_record_after_a_lean_backward():
 
 
 def test_lean_backward_still_locates_a_non_finite_gradient():
-    g = cg.Graph("logs")
-    g.param("a", (3,), value=[1.0, 1e-320, 2.0])  # log is finite there, 1/a is not
-    g.apply("log", "a", out="la")
-    g.apply("sum", "la", out="J")
-    g.set_objective("J")
+    g = logs([1.0, 1e-320, 2.0])  # log is finite there, 1/a is not
     with pytest.raises(cg.NumericError, match=r"Inf in ∂J/∂a via 'log_la'"):
         g.backward(keep="needed")
 
 
 def test_lean_compiled_sweep_checks_every_gradient_with_check_all():
-    g = cg.Graph("logs")
-    g.param("a", (3,), value=[1.0, 2.0, 3.0])
-    g.apply("log", "a", out="la")
-    g.apply("sum", "la", out="J")
-    g.set_objective("J")
+    g = logs([1.0, 2.0, 3.0])
     g.backward(keep="needed")  # checked loops, then compiled
     assert plan(g, False).lean is not None
     g.set("a", [1.0, 1e-320, 2.0])  # log is finite there, 1/a is not
