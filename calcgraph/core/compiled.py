@@ -105,6 +105,78 @@ def _reverse(names: _Names, rev: Reverse, owned: set[str]) -> list[str]:
     return lines
 
 
+def recorded(plan: Plan, objective: Variable) -> Callable[[dict, list, bool], tuple]:
+    """The recorded reverse sweep of `plan` (see sweep.recorded), as straight-line code.
+
+    Every step's index, and the terms of every sum, are known when the plan is made, so
+    they are written into the code; only the arrays are computed.
+    """
+    from calcgraph.core import sweep  # the Step record and the deferred-sum helpers
+
+    names = _Names()
+    names.ns.update(Step=sweep.Step, defer=sweep.defer_one, bad=sweep.bad)
+    lines = ["def run(stash, spent, check):",
+             f"    steps = [Step(1, 'seed', {names(objective, 'v')}, {names(plan.seed, 's')})]",
+             "    append = steps.append", "    found = False"]
+    n, dropped, seen = 1, 0, {}
+    for rev in plan.sweep:
+        lines += _head(names, rev)
+        if n - dropped >= 4:  # drop the stale steps this sweep has replaced, as sweep.recorded
+            lines.append(f"    del spent[:{n - dropped}]")
+            dropped = n
+        for c in rev.todo:
+            n += 1
+            terms = seen.setdefault(c.target.name, [])
+            terms.append(n)
+            lines += _record(names, rev, c, n, terms)
+            if len(terms) == c.total and c.total > 1:
+                n += 1
+    lines.append("    return steps, found")
+    return _build(lines, names)["run"]
+
+
+def _head(names: _Names, rev: Reverse) -> list[str]:
+    """g, ans, a0 … and res for one reverse step."""
+    out = names(rev.out, "v")
+    args = _call_args(names, rev.inputs, rev.params)
+    lines = [f"    g = {out}.grad", f"    ans = {out}._value"]
+    lines += [f"    a{k} = {a}" for k, a in enumerate(args)]
+    lines.append(f"    args = ({', '.join(f'a{k}' for k in range(len(args)))},)")
+    if rev.residual is not None:
+        lines.append(f"    res = stash.get({rev.node.index})")
+    else:
+        lines.append("    res = None")
+    return lines
+
+
+def _record(names: _Names, rev: Reverse, c: Any, n: int, terms: list[int]) -> list[str]:
+    """One contribution of the recorded sweep: step n, and the sum when it is the last."""
+    t, node = names(c.target, "v"), names(rev.node, "n")
+    last = len(terms) == c.total
+    if c.defer:
+        wait = f"w_{t}"
+        lines = [f"    {wait} = []"] if len(terms) == 1 else []
+        call = f"({node}, {names(c.vjp, 'f')}, g, ans, args, res, {c.axes!r}, {c.shape!r})"
+        lines.append(f"    defer(steps, {n}, {wait}, {t}, {c.operand}, {c.total}, {call})")
+        if last and c.target.producer is None:
+            lines.append(f"    if check and bad({t}.grad) is not None:")
+            lines.append("        found = True")
+        return lines
+    res = ", res=res" if rev.residual is not None else ""
+    lines = [f"    ct = {names(c.vjp, 'f')}(g, ans, *args{res})"]
+    if c.axes:
+        lines.append(f"    ct = ct.sum(axis={c.axes!r}).reshape({c.shape!r})")
+    if c.total == 1:
+        step = f"Step({n}, 'vjp', {t}, ct, {node}, {c.operand})"
+        return [*lines, f"    {t}.grad = ct", f"    append({step})"]
+    lines.append(f"    append(Step({n}, 'vjp', {t}, ct, {node}, {c.operand}, (), False))")
+    lines.append(f"    {t}.grad = ct" if len(terms) == 1 else f"    {t}.grad = {t}.grad + ct")
+    if last:
+        lines.append(f"    append(Step({n + 1}, 'sum', {t}, {t}.grad, None, None, "
+                     f"{tuple(terms)!r}))")
+    return lines
+
+
 def _owns(ct: Any, g: Any, ans: Any, args: tuple, res: Any) -> bool:
     return (ct.__class__ is np.ndarray and ct.base is None and ct.flags.writeable
             and ct is not g and ct is not ans and ct is not res and all(ct is not a for a in args))

@@ -166,7 +166,11 @@ def backward(graph: Graph, *, inputs: bool = False, check: str | bool = "auto",
             if _lean(the_plan, st, mode):  # locate the culprit: sweep again with records
                 return backward(graph, inputs=inputs, check="all", keep="all")
             return graph.steps
-        steps, found = sweep.recorded(the_plan, objective, st.stash, spent, mode == "auto")
+        if the_plan.recorded is not None:
+            steps, found = the_plan.recorded(st.stash, spent, mode == "auto")
+        else:  # checks every contribution's shape, once; then the straight-line code
+            steps, found = sweep.recorded(the_plan, objective, st.stash, spent, mode == "auto")
+            the_plan.recorded = compiled.recorded(the_plan, objective)
     del spent
     graph.steps = steps
     if mode == "all" or mode == "auto" and (

@@ -96,6 +96,7 @@ class Plan:
     leaf_targets: list[Variable]  # the leaves that get a gradient
     graded: list[Variable]  # every variable the sweep gives a gradient, the objective first
     lean: Callable | None = None  # the straight-line lean sweep, after a checked one
+    recorded: Callable | None = None  # the straight-line recorded sweep, likewise
 
 
 @dataclass(slots=True)

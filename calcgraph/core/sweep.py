@@ -122,8 +122,8 @@ def recorded(plan: Plan, objective: Variable, stash: dict, spent: list,
             n += 1
             if defer:  # a large target with several contributions: wait for the last one
                 waiting = pending.setdefault(var.name, [])
-                n = _defer(steps, n, waiting, var, i, total,
-                           (node, vjp, g, ans, args, res, axes, shape))
+                n = defer_one(steps, n, waiting, var, i, total,
+                              (node, vjp, g, ans, args, res, axes, shape))
                 if check and len(waiting) == total and var.producer is None:
                     found = found or bad(var.grad) is not None  # checked while warm
                 continue
@@ -146,8 +146,8 @@ def recorded(plan: Plan, objective: Variable, stash: dict, spent: list,
     return steps, found
 
 
-def _defer(steps: list[Step], n: int, waiting: list[tuple], var: Variable, i: int,
-           total: int, call: tuple) -> int:
+def defer_one(steps: list[Step], n: int, waiting: list[tuple], var: Variable, i: int,
+              total: int, call: tuple) -> int:
     """Record contribution n as waiting; at the last one, compute them all and their sum."""
     node = call[0]
     step = Step(n, "vjp", var, None, node, i, (), False)

@@ -128,6 +128,27 @@ def test_lean_sweep_adds_several_large_contributions_in_place():
     assert [s.kind for s in g.steps if s.target.name == "W"] == ["vjp", "vjp", "vjp", "sum"]
 
 
+def _record(g: cg.Graph) -> list[tuple]:
+    return [(s.index, s.kind, s.target.name, s.via.name if s.via else None, s.operand, s.terms,
+             s.final, s.value.copy()) for s in g.steps]
+
+
+@pytest.mark.parametrize("make", [d2l, lambda: cg.mlp(4, 5, 3, batch=3, seed=0),
+                                  lambda: cg.mlp(6, 5, 3, activation="sigmoid", seed=0)])
+def test_compiled_recorded_sweep_records_what_the_checked_loop_records(make):
+    g = make()
+    g.backward()  # the checked loop
+    first = _record(g)
+    assert plan(g, False).recorded is not None
+    for _ in range(2):  # the straight-line code, with the last sweep's steps to recycle
+        g.set("x", g["x"].value)
+        g.backward()
+        again = _record(g)
+        assert [r[:-1] for r in again] == [r[:-1] for r in first]
+        for a, b in zip(again, first):
+            np.testing.assert_allclose(a[-1], b[-1], rtol=1e-13, err_msg=str(a[:3]))
+
+
 def test_keep_needed_keeps_the_objective_when_it_feeds_another_node():
     g = cg.mlp(4, 5, 3, lam=LAM, seed=0)
     g.apply("scale", "J", 2.0, out="J2")  # J feeds a node: it is no longer a sink
