@@ -14,7 +14,7 @@ def bad(a: np.ndarray) -> str | None:
     kind = a.dtype.kind
     if kind not in "fc":
         return None
-    if kind == "f":  # fast path: one pass, no temporary; an overflow falls through to the exact test
+    if kind == "f":  # one pass, no temporary; an overflow falls through to the exact test
         if a.ndim == 0:
             if math.isfinite(a):
                 return None

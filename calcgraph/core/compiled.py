@@ -48,7 +48,8 @@ def forward(eqs: list[Equation], drop: list[tuple] | None,
     """The forward pass of `eqs`; `convert`: equations whose output needs np.asarray."""
     names, lines = _Names(), ["def run(stash):"]
     for eq in eqs:
-        call = f"{names(eq.residual or eq.fwd, 'f')}({', '.join(_call_args(names, eq.inputs, eq.params))})"
+        args = ", ".join(_call_args(names, eq.inputs, eq.params))
+        call = f"{names(eq.residual or eq.fwd, 'f')}({args})"
         out = names(eq.out, "v")
         if eq.residual is not None:
             lines.append(f"    r, stash[{eq.index}] = {call}")
