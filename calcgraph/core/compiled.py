@@ -1,11 +1,12 @@
-"""Straight-line Python for a verified program: one line per kernel call, no loop, no branches.
+"""Straight-line Python for a verified program: one statement per kernel call, no loop.
 
 After a pass has run once through the engine's checked loops (every output's shape and
 dtype checked), the same pass is generated as a function of plain statements, with each
-kernel, variable and constant bound by name (`f3`, `o3`, `i3_0`). The shapes and dtypes it
+kernel, variable and constant bound by name (`f3`, `v4`, `c5`). The shapes and dtypes it
 no longer checks cannot change: they follow from the leaves' shapes, which `Graph.set`
 checks, and from kernels that do not look at values. Which outputs need converting to an
-array of the graph's dtype is learnt from that first pass too.
+array of the graph's dtype is learnt from that first pass too. No user text enters the
+code: only generated names, indices, shapes and axes.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from calcgraph.core import sweep
 from calcgraph.core.program import Equation, Plan, Reverse
 
 if TYPE_CHECKING:
@@ -67,7 +69,7 @@ def forward(eqs: list[Equation], drop: list[tuple] | None,
 def lean(plan: Plan) -> Callable[[dict], None]:
     """The lean reverse sweep of `plan` (see sweep.lean), as straight-line code."""
     names, lines = _Names(), ["def run(stash):"]
-    names.ns["owns"] = _owns
+    names.ns["owns"] = sweep.owns
     owned: set[str] = set()  # targets of several contributions: their flag's name
     for rev in plan.sweep:
         lines += _reverse(names, rev, owned)
@@ -112,8 +114,6 @@ def recorded(plan: Plan, objective: Variable) -> Callable[[dict, list, bool], tu
     Every step's index, and the terms of every sum, are known when the plan is made, so
     they are written into the code; only the arrays are computed.
     """
-    from calcgraph.core import sweep  # the Step record and the deferred-sum helpers
-
     names = _Names()
     names.ns.update(Step=sweep.Step, defer=sweep.defer_one, bad=sweep.bad)
     lines = ["def run(stash, spent, check):",
@@ -176,11 +176,6 @@ def _record(names: _Names, rev: Reverse, c: Any, n: int, terms: list[int]) -> li
         lines.append(f"    append(Step({n + 1}, 'sum', {t}, {t}.grad, None, None, "
                      f"{tuple(terms)!r}))")
     return lines
-
-
-def _owns(ct: Any, g: Any, ans: Any, args: tuple, res: Any) -> bool:
-    return (ct.__class__ is np.ndarray and ct.base is None and ct.flags.writeable
-            and ct is not g and ct is not ans and ct is not res and all(ct is not a for a in args))
 
 
 def _build(lines: list[str], names: _Names) -> dict[str, Any]:
