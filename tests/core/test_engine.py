@@ -161,6 +161,14 @@ def test_keep_needed_keeps_the_objective_when_it_feeds_another_node():
     assert g["W1"].grad is not None
 
 
+def test_gradient_check_gets_the_full_record_after_a_lean_backward():
+    g = cg.mlp(4, 5, 3, lam=LAM, seed=0)
+    g.backward(keep="needed")
+    result = cg.check(g)
+    full = cg.check(cg.mlp(4, 5, 3, lam=LAM, seed=0))
+    assert result and len(result.rows) == len(full.rows) > 2
+
+
 def test_keep_modes_switch_on_request():
     g = d2l(batch=4)
     g.forward(keep="needed")
