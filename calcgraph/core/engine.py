@@ -22,7 +22,7 @@ import numpy as np
 
 from calcgraph.core import compiled, sweep
 from calcgraph.core.checks import any_bad, bad
-from calcgraph.core.program import EngineState, Program, drops, plan, program, state
+from calcgraph.core.program import EngineState, Plan, Program, drops, plan, program, state
 from calcgraph.core.sweep import Step, args_of
 from calcgraph.errors import GraphError, NumericError
 from calcgraph.options import CHECKS, KEEPS, choose
@@ -179,7 +179,7 @@ def backward(graph: Graph, *, inputs: bool = False, check: str | bool = "auto",
     return steps
 
 
-def _lean(the_plan: Any, st: EngineState, mode: str) -> bool:
+def _lean(the_plan: Plan, st: EngineState, mode: str) -> bool:
     """The lean sweep, then its check within the budget; whether a gradient is not finite."""
     start = perf_counter()
     if the_plan.lean is not None:
