@@ -67,45 +67,79 @@ def forward(eqs: list[Equation], drop: list[tuple] | None,
 
 
 def lean(plan: Plan) -> Callable[[dict], None]:
-    """The lean reverse sweep of `plan` (see sweep.lean), as straight-line code."""
+    """The lean reverse sweep of `plan` (see sweep.lean), as straight-line code.
+
+    One reordering: a large target's contribution from an op marked `recompute` (ℓ₂'s λW,
+    which only scales an operand) is computed right after the target's last other
+    contribution, not where the sweep meets it, so that it is added while both arrays are
+    in cache, as a hand-written `dw += lam * w` does, instead of being held, cold, through
+    the whole sweep. What it reads (a scalar gradient, the weight) is kept until then.
+    """
     names, lines = _Names(), ["def run(stash):"]
     names.ns["owns"] = sweep.owns
-    owned: set[str] = set()  # targets of several contributions: their flag's name
+    anchor = _anchors(plan)
+    owned: set[str] = set()  # targets whose first contribution is written: their flag
+    later: dict[int, list[tuple]] = {}  # anchor position: the postponed contributions
+    pos = 0
     for rev in plan.sweep:
-        lines += _reverse(names, rev, owned)
+        out = names(rev.out, "v")
+        args = _call_args(names, rev.inputs, rev.params)
+        lines += [f"    g = {out}.grad", f"    ans = {out}._value"]
+        lines += [f"    a{k} = {a}" for k, a in enumerate(args)]
+        here = ["g", "ans", *(f"a{k}" for k in range(len(args)))]  # what the VJPs read
+        if rev.residual is not None:
+            lines.append(f"    res = stash.get({rev.node.index})")
+            here.append("res")
+        for c in rev.todo:
+            pos += 1
+            at = anchor.get(c.target.name, 0)
+            if c.defer and rev.node.impl.recompute and pos < at:  # postponed to `at`
+                lines.append(f"    p{pos} = ({', '.join(here)},)")
+                kept = [f"p{pos}[{k}]" for k in range(len(here))]
+                later.setdefault(at, []).append((c, kept, rev.residual is not None))
+                continue
+            lines += _contribution(names, c, here, rev.residual is not None, owned)
+            for c_later, kept, residual in later.pop(pos, []):
+                lines += _contribution(names, c_later, kept, residual, owned)
+        if rev.free_grad:
+            lines.append(f"    {out}.grad = None")
     lines.append("    return None")
     return _build(lines, names)["run"]
 
 
-def _reverse(names: _Names, rev: Reverse, owned: set[str]) -> list[str]:
-    out = names(rev.out, "v")
-    args = _call_args(names, rev.inputs, rev.params)
-    lines = [f"    g = {out}.grad", f"    ans = {out}._value"]
-    lines += [f"    a{k} = {a}" for k, a in enumerate(args)]
-    arglist = ", ".join(f"a{k}" for k in range(len(args)))
-    res = ""
-    if rev.residual is not None:
-        lines.append(f"    res = stash.get({rev.node.index})")
-        res = ", res=res"
-    for c in rev.todo:
-        target, flag = names(c.target, "v"), f"own_{names(c.target, 'v')}"
-        lines.append(f"    ct = {names(c.vjp, 'f')}(g, ans, {arglist}{res})")
-        if c.axes:
-            lines.append(f"    ct = ct.sum(axis={c.axes!r}).reshape({c.shape!r})")
-        if c.total == 1:
-            lines.append(f"    {target}.grad = ct")
-        elif flag not in owned:  # the first of several: keep it, and whether it may be added into
-            owned.add(flag)
-            lines.append(f"    {target}.grad = ct")
-            lines.append(f"    {flag} = owns(ct, g, ans, ({arglist}{',' if args else ''}),"
-                         f" {'res' if res else 'None'})")
-        else:
-            lines += [f"    if {flag}:", f"        acc = {target}.grad", "        acc += ct",
-                      "    else:", f"        {target}.grad = {target}.grad + ct",
-                      f"        {flag} = True"]
-    if rev.free_grad:
-        lines.append(f"    {out}.grad = None")
-    return lines
+def _anchors(plan: Plan) -> dict[str, int]:
+    """For each target: the position (in sweep order, from 1) of its last contribution
+    that is not a postponable one (see lean)."""
+    anchor, pos = {}, 0
+    for rev in plan.sweep:
+        for c in rev.todo:
+            pos += 1
+            if not (c.defer and rev.node.impl.recompute):
+                anchor[c.target.name] = pos
+    return anchor
+
+
+def _contribution(names: _Names, c: Any, read: list[str], residual: bool,
+                  owned: set[str]) -> list[str]:
+    """Compute one contribution and add it into its target's gradient.
+
+    `read`: the expressions of g, ans, the arguments and (with a residual) res."""
+    target = names(c.target, "v")
+    flag = f"own_{target}"
+    g, ans, *args = read
+    res = args.pop() if residual else "None"
+    call = ", ".join([g, ans, *args]) + (f", res={res}" if residual else "")
+    lines = [f"    ct = {names(c.vjp, 'f')}({call})"]
+    if c.axes:
+        lines.append(f"    ct = ct.sum(axis={c.axes!r}).reshape({c.shape!r})")
+    if c.total == 1:
+        return [*lines, f"    {target}.grad = ct"]
+    if flag not in owned:  # the first of several: keep it, and whether it may be added into
+        owned.add(flag)
+        owns = f"owns(ct, {g}, {ans}, ({''.join(a + ', ' for a in args)}), {res})"
+        return [*lines, f"    {target}.grad = ct", f"    {flag} = {owns}"]
+    return [*lines, f"    if {flag}:", f"        acc = {target}.grad", "        acc += ct",
+            "    else:", f"        {target}.grad = {target}.grad + ct", f"        {flag} = True"]
 
 
 def recorded(plan: Plan, objective: Variable) -> Callable[[dict, list, bool], tuple]:

@@ -92,7 +92,8 @@ def _forward(graph: Graph, prog: Program, stash: dict, keep: str) -> None:
     key = (keep, graph.objective.name if graph.objective is not None else None)
     fast = prog.compiled.get(key)
     if fast is not None:
-        fast(stash)
+        with np.errstate(all="ignore"):  # non-finite values are found and reported after it
+            fast(stash)
         return
     drop = drops(graph, prog) if keep == "needed" else None
     convert = _run(graph, prog, stash, drop)

@@ -210,6 +210,16 @@ def test_lean_compiled_sweep_checks_every_gradient_with_check_all():
     assert np.isinf(g["a"].grad[1]) and g.steps == []
 
 
+def test_compiled_forward_reports_overflow_as_the_checked_loop_does(recwarn):
+    g = cg.loads_spec("graph e\nparam a : (2)\nb = exp(a)\nJ = sum(b)\nobjective J\n")
+    g.set("a", [0.0, 1.0])
+    g.forward()  # checked, then compiled
+    g.set("a", [0.0, 1000.0])  # exp overflows: one readable error, no numpy warning
+    with pytest.raises(cg.NumericError, match="forward pass: Inf in 'b'"):
+        g.forward()
+    assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
+
+
 def test_engine_state_is_one_declared_slot():
     g = d2l(batch=2)
     g.backward()
