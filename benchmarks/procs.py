@@ -2,7 +2,7 @@
 
 The parent blocks in os.wait4 until the child exits, so a time is not rounded up to a
 polling interval (Popen.communicate(timeout=...) polls waitpid with sleeps of up to 50 ms),
-and wait4 hands back the child's own CPU time and maximum resident set size.
+and wait4 hands back the child's own CPU time (and ru_maxrss, see Finished).
 """
 
 from __future__ import annotations
@@ -26,7 +26,9 @@ class Finished:
     out: bytes  # its stdout, when asked for
     wall_s: float  # spawn to exit
     cpu_s: float  # user + system CPU time of the child (and what it waited for)
-    maxrss_bytes: int  # the child's peak resident set size
+    # the kernel's ru_maxrss; on Linux it includes this process's pages the child shared
+    # before exec, so it reads at least this process's size (rss.py reads VmHWM instead)
+    maxrss_bytes: int
 
 
 def calcgraph_command() -> list[str]:

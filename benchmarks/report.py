@@ -63,7 +63,7 @@ COLUMNS = {
     "rss": (("case", lambda r: r["case"]), ("contender", lambda r: r["contender"]),
             ("peak RSS above setup", lambda r: _mb(r["peak_bytes"])),
             ("× floor", lambda r: _r(r["ratio"])),
-            ("max RSS (wait4)", lambda r: _mb(r["maxrss_bytes"])),
+            ("child's whole peak", lambda r: _mb(r["child_peak_bytes"])),
             ("rounds", lambda r: str(r["rounds"]))),
     "rendering": (("case", lambda r: r["case"]), ("contender", lambda r: r["contender"]),
                   ("layout+DOT", lambda r: _t(r.get("layout_s"))),

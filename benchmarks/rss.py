@@ -4,8 +4,10 @@ Each (size, contender) runs in a child process of its own, so that one contender
 allocator caches never count against another. The child builds its arrays, resets the
 kernel's high-water mark (/proc/self/clear_refs) and runs four steps, the first one cold
 as a training loop's is; it reports the peak above what it held before them, which leaves
-out the interpreter and the libraries (torch alone is hundreds of MB). os.wait4's maximum RSS, the
-whole child's, is kept too. Linux only: elsewhere the rows say so.
+out the interpreter and the libraries (torch alone is hundreds of MB), and the child's
+whole peak (VmHWM) too. (os.wait4's maximum RSS is no use here: on Linux it counts the
+parent's pages the child shared before exec, so every child would show this process's
+size.) Linux only: elsewhere the rows say so.
 """
 
 from __future__ import annotations
@@ -67,7 +69,8 @@ def _child(name: str, who: str) -> None:
     for _ in range(4):
         held = None
         held = step()
-    print(json.dumps({"peak_above_setup": _status("VmHWM") - before, "setup": before,
+    peak = _status("VmHWM")
+    print(json.dumps({"peak_above_setup": peak - before, "setup": before, "peak": peak,
                       "held": held is not None}))
 
 
@@ -93,7 +96,7 @@ def run(quick: bool = False, rounds: int | None = None, timeout: float = 300.0) 
             ok = [d for d in got[who] if d]
             peak = _med([d["peak_above_setup"] for d in ok])
             rows.append({"family": "rss", "case": name, "contender": who,
-                         "peak_bytes": peak, "maxrss_bytes": _med([d["maxrss"] for d in ok]),
+                         "peak_bytes": peak, "child_peak_bytes": _med([d["peak"] for d in ok]),
                          "ratio": peak / floor if peak and floor else None,
                          "rounds": len(ok), "available": available()})
     return rows
@@ -107,7 +110,7 @@ def _measure(name: str, who: str, timeout: float) -> dict | None:
     if done.code != 0:
         return None
     lines = [json.loads(s) for s in done.out.decode().splitlines() if s.startswith("{")]
-    return {**lines[-1], "maxrss": done.maxrss_bytes} if lines else None
+    return lines[-1] if lines else None
 
 
 def _med(xs: list) -> float | None:
