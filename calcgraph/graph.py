@@ -102,6 +102,13 @@ class Graph(core_graph.Graph):
 
         return build_trace(self, **options)
 
+    def derivation(self, fmt: str = "md", *, lang: str = "en", values: bool = False,
+                   batch_graph: Graph | None = None) -> str:
+        """The derivation as a document: fmt md, tex, html or txt (see docs/derive.md)."""
+        from calcgraph.derive import derivation
+
+        return derivation(self, fmt=fmt, lang=lang, values=values, batch_graph=batch_graph)
+
 
 def check(graph: core_graph.Graph, *, torch: bool = False, inputs: bool = False,
           **options: Any) -> Any:

@@ -11,8 +11,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from calcgraph.graphviz import run as render
 from calcgraph.figure.draw import to_dot
+from calcgraph.graphviz import run as render
 from calcgraph.sources import load_source, sample_names
 
 DOCS = Path(__file__).resolve().parent

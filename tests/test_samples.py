@@ -18,7 +18,8 @@ from calcgraph.sources import load_source, sample_names, sample_text, samples
 from calcgraph.text.labels import to_unicode
 
 ROOT = Path(__file__).resolve().parent.parent
-NAMES = ["cs231n_circuit", "cs231n_neuron", "linreg", "mlp", "mlp_bias", "rnn_bptt", "softmax_regression", "two_layer"]
+NAMES = ["cs231n_circuit", "cs231n_neuron", "linreg", "micrograd_sanity", "mlp", "mlp_bias",
+         "rnn_bptt", "softmax_by_hand", "softmax_regression", "two_layer"]
 
 
 def test_the_built_in_samples():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from calcgraph.cli.check import check
+from calcgraph.cli.derive import derive
 from calcgraph.cli.render import render
 from calcgraph.cli.samples import samples
 from calcgraph.cli.trace import trace
@@ -26,10 +27,11 @@ def cli() -> None:
       calcgraph trace                      the backward sweep, step by step
       calcgraph trace --batch 8 --values
       calcgraph check --batch 8            every gradient against finite differences
+      calcgraph derive -o mlp.md           the derivation as a document (.md .tex .html)
     """
 
 
-for _command in (render, trace, check, samples):
+for _command in (render, trace, check, derive, samples):
     cli.add_command(_command)
 
 

@@ -46,23 +46,27 @@ def default_path(graph: Graph | Mapping[str, Any], fmt: str | None = None) -> st
 
 def render_graph(graph: Graph, path: str | None = None, fmt: str | None = None, *,
                  annotate: str = "shapes", renderer: str = "auto", layout: str = "d2l",
-                 scale: float = 2.0, legend: bool = False) -> tuple[str, str | None]:
-    """Write the figure; returns (path written, 'system' | 'embedded', or None for dot/json)."""
+                 dpi: float | None = None, scale: float | None = None, legend: bool = False,
+                 fonts: tuple[str, ...] = (), strict: bool = False) -> tuple[str, str | None]:
+    """Write the figure ('-': stdout); returns (path, 'system' | 'embedded', or None for
+    dot/json). PNG density: `dpi` (default 300) or `scale` pixels per point; `fonts` adds font
+    files; `strict` makes a character no font has an error instead of a warning."""
     choose(layout, LAYOUTS, "layout")
     choose(renderer, RENDERERS, "renderer")
     path = path or default_path(graph, fmt)
     kind = render.format_from_path(path, fmt)
     if kind == "json":
         graph.backward()  # so that values and gradients are in the file
-        render.write_atomic(path, graph.to_json().encode("utf-8"))
+        render.write_output(path, graph.to_json().encode("utf-8"))
         return path, None
     source = to_dot(graph, annotate=annotate, layout=layout, legend=legend)
     if kind == "dot":
-        render.write_atomic(path, source.encode("utf-8"))
+        render.write_output(path, source.encode("utf-8"))
         return path, None
     pinned = layout == "d2l"
-    used = render.render_to_file(source, path, kind, renderer=renderer, scale=scale,
-                                 pinned=pinned, engine="neato" if pinned else "dot")
+    used = render.render_to_file(source, path, kind, renderer=renderer, dpi=dpi, scale=scale,
+                                 fonts=fonts, strict=strict, pinned=pinned,
+                                 engine="neato" if pinned else "dot")
     return path, used
 
 

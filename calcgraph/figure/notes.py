@@ -7,6 +7,7 @@ are in docs/render.md ("Annotations").
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -42,8 +43,16 @@ _OTHER = {"μ": 536, "σ": 539, "∂": 494, "−": 564, "×": 564, "·": 333, "�
           "…": 1000, "′": 219}
 
 
+def is_wide(c: str) -> bool:
+    """Whether `c` is drawn a full em wide: CJK ideographs, kana, Hangul, fullwidth forms
+    (Unicode's East Asian Wide and Fullwidth, as every CJK font draws them)."""
+    return unicodedata.east_asian_width(c) in ("W", "F")
+
+
 def _char_width(c: str) -> float:
     """One character's width in em: exact for the annotation alphabet, generous otherwise."""
+    if is_wide(c):
+        return 1.0
     code = ord(c)
     if 32 <= code < 127:
         return _ASCII[code - 32] / 1000

@@ -25,6 +25,13 @@ __all__ = ["D2L", "Edge", "Key", "Node", "Note", "Run", "Scene", "Theme",
            "build_scene", "fmt_shape", "label_runs", "summarize", "text_width"]
 
 
+def _fit(runs: list[Run], size: float, theme: Theme, symbol: bool, var: bool) -> float:
+    """The label's font size: a long op name (softmax) shrinks to fit its circle."""
+    fontsize = theme.symbol_size if symbol else theme.fontsize
+    wide = text_width("".join(r.text for r in runs), fontsize)
+    room = 0.85 * size
+    return fontsize if var or wide <= room else max(5.0, round(fontsize * room / wide, 1))
+
 
 def label_runs(markup: str, *, kind: str, ndim: int) -> tuple[Run, ...]:
     """d2l typography: arrays bold upright, scalars and operator letters italic, scripts small."""
@@ -63,7 +70,7 @@ def build_scene(data: Mapping[str, Any], *, annotate: str = "shapes", layout_nam
         runs = label_runs(n["label"], kind=n["kind"], ndim=ndim)
         symbol = not var and len(runs) == 1 and not any(c.isalnum() for c in runs[0].text)
         nodes.append(Node(n["id"], n["kind"], role, "square" if var else "circle", size, size,
-                          fill, runs, tip, theme.symbol_size if symbol else theme.fontsize))
+                          fill, runs, tip, _fit(runs, size, theme, symbol, var)))
         boxed = record(n, annotate) if var else None
         if boxed is not None and layout_name != "dot":
             pad = 2 * theme.frame_pad

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from calcgraph.core import ops
 from calcgraph.core.graph import Graph
 from calcgraph.errors import GraphError, ModelError, UsageError
 from calcgraph.pytorch.capture import Capture, capture
@@ -126,9 +127,9 @@ def _leaves(graph: Graph, rec: Capture, low: Lowered, used: set[str], rename, la
 def _apply(graph: Graph, eq: Any, rec: Capture, rename, labels: dict) -> None:
     args = [rename(a) for a in eq.args]
     out = rename(eq.out)
-    if isinstance(eq.op, str):
+    if isinstance(eq.op, ops.Op):
         consts = list(eq.consts)
-        if eq.op == "l2":  # λ as a named constant, as d2l draws it
+        if eq.op is ops.L2:  # λ as a named constant, as d2l draws it
             graph.constant(f"lam_{out}" if "lam" in graph else "lam", consts[0], label="λ")
             consts = [graph.constants[f"lam_{out}" if f"lam_{out}" in graph else "lam"]]
         graph.apply(eq.op, *args, *consts, out=out, label=labels.get(eq.out))

@@ -13,16 +13,22 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from calcgraph.core import ops
 from calcgraph.pytorch.capture import Call, Capture
 
 PASS = {"detach", "alias", "clone", "contiguous", "lift_fresh", "lift_fresh_copy", "_to_copy",
         "view", "reshape", "_unsafe_view", "expand"}  # kept when the shape does not change
 # The letter an intermediate is named by, from what computes it: u = W x, a = u + b,
 # h = ϕ(a), L = a loss, s = the weight-decay penalty; others by their op's first letters.
-LETTERS = {"mm": "u", "mv": "u", "add": "a", "sub": "d", "mul": "m", "sq": "q", "scale": "c",
-           "neg": "n", "relu": "h", "sigmoid": "h", "tanh": "h", "exp": "e", "log": "g",
-           "sum": "S", "mean": "M", "ce": "L", "sqloss": "L", "mse": "L", "l2": "s"}
-UNARY = {"relu": "relu", "sigmoid": "sigmoid", "tanh": "tanh", "exp": "exp", "log": "log"}
+LETTERS = {"mm": "u", "mv": "u", "sq": "q", "negate": "n", "ce": "L", "sqloss": "L", "mse": "L",
+           **{op.name: letter for op, letter in (
+               (ops.ADD, "a"), (ops.SUB, "d"), (ops.MUL, "m"), (ops.SCALE, "c"), (ops.RELU, "h"),
+               (ops.SIGMOID, "h"), (ops.TANH, "h"), (ops.EXP, "e"), (ops.LOG, "g"),
+               (ops.SUM, "S"), (ops.MEAN, "M"), (ops.L2, "s"))}}
+# aten calls that are the calcgraph op of the same name
+UNARY = {op.name: op for op in (ops.RELU, ops.SIGMOID, ops.TANH, ops.EXP, ops.LOG)}
+BINARY = {op.name: op for op in (ops.ADD, ops.SUB, ops.MUL)}
+REDUCE = {op.name: op for op in (ops.SUM, ops.MEAN)}
 
 
 @dataclass(frozen=True)
@@ -31,12 +37,12 @@ class Ref:
     `partial` marks an intermediate only a fusion pattern may read (log_softmax)."""
 
     name: str
-    view: str = ""  # "" | "T" | "row" | "log_softmax"
+    view: str = ""  # "" | "T" | "row" | "log_probs"
 
 
 @dataclass(eq=False)
 class Eq:
-    """One calcgraph equation: out = op(*args); op is a name or an opaque Call."""
+    """One calcgraph equation: out = op(*args); op is an op record or an opaque Call."""
 
     op: Any
     args: list
@@ -160,11 +166,11 @@ def _squeeze(low: Lowered, call: Call, refs: list) -> Ref | None:
 def _matmul(low: Lowered, a: Ref, b: Ref, batched_a: bool) -> Ref | None:
     """a @ b as torch wrote it → calcgraph's matmul, whose operand order is the math's."""
     if a.view == "row" and b.view == "T":  # unsqueeze(x) @ Wᵀ: W x, one sample
-        return Ref(low.emit("matmul", [b.name, a.name], "mm"), "row")
+        return Ref(low.emit(ops.MATMUL, [b.name, a.name], "mm"), "row")
     if not a.view and b.view == "T" and batched_a:  # X Wᵀ: batched rows
-        return Ref(low.emit("matmul", [b.name, a.name], "mm"))
+        return Ref(low.emit(ops.MATMUL, [b.name, a.name], "mm"))
     if not a.view and not b.view:
-        return Ref(low.emit("matmul", [a.name, b.name], "mm"))
+        return Ref(low.emit(ops.MATMUL, [a.name, b.name], "mm"))
     return None
 
 
@@ -182,14 +188,14 @@ def _addmm(low: Lowered, call: Call, refs: list) -> Ref | None:
     prod = _matmul(low, a, b, batched_a=True)
     if prod is None:
         return None
-    return Ref(low.emit("add", [prod.name, bias.name], "add"), prod.view)
+    return Ref(low.emit(ops.ADD, [prod.name, bias.name], ops.ADD.name), prod.view)
 
 
 def _mv(low: Lowered, call: Call, refs: list) -> Ref | None:
     a, b = refs[:2]
     if a is None or b is None or a.view or b.view:
         return None
-    return Ref(low.emit("matmul", [a.name, b.name], "mv"))
+    return Ref(low.emit(ops.MATMUL, [a.name, b.name], "mv"))
 
 
 def _unary(low: Lowered, call: Call, refs: list) -> Ref | None:
@@ -197,19 +203,19 @@ def _unary(low: Lowered, call: Call, refs: list) -> Ref | None:
     if r is None or r.view:
         return None
     op = UNARY[_short(call.name)]
-    return Ref(low.emit(op, [r.name], op))
+    return Ref(low.emit(op, [r.name], op.name))
 
 
-def _binary(op: str) -> Callable[[Lowered, Call, list], Ref | None]:
+def _binary(op: ops.Op) -> Callable[[Lowered, Call, list], Ref | None]:
     def rule(low: Lowered, call: Call, refs: list) -> Ref | None:
         a, b = refs[:2]
         if call.kwargs.get("alpha", 1) != 1 or a is None or a.view:
             return None
         if b is not None and not b.view:
-            return Ref(low.emit(op, [a.name, b.name], op))
+            return Ref(low.emit(op, [a.name, b.name], op.name))
         c = call.args[1]
-        if op == "mul" and isinstance(c, (int, float)):  # x * c: a scale by a constant
-            return Ref(low.emit("scale", [a.name], "scale", [float(c)]))
+        if op is ops.MUL and isinstance(c, (int, float)):  # x * c: a scale by a constant
+            return Ref(low.emit(ops.SCALE, [a.name], ops.SCALE.name, [float(c)]))
         return None
 
     return rule
@@ -219,27 +225,27 @@ def _div(low: Lowered, call: Call, refs: list) -> Ref | None:
     a, c = refs[0], call.args[1]
     if a is None or a.view or not isinstance(c, (int, float)) or c == 0:
         return None
-    return Ref(low.emit("scale", [a.name], "scale", [1.0 / float(c)]))
+    return Ref(low.emit(ops.SCALE, [a.name], ops.SCALE.name, [1.0 / float(c)]))
 
 
 def _neg(low: Lowered, call: Call, refs: list) -> Ref | None:
     a = refs[0]
-    return None if a is None or a.view else Ref(low.emit("scale", [a.name], "neg", [-1.0]))
+    return None if a is None or a.view else Ref(low.emit(ops.SCALE, [a.name], "negate", [-1.0]))
 
 
 def _pow(low: Lowered, call: Call, refs: list) -> Ref | None:
     a = refs[0]
     if a is None or a.view or call.args[1] != 2:
         return None
-    return Ref(low.emit("mul", [a.name, a.name], "sq"))  # x² as x ⊙ x: the l2 pattern reads it
+    return Ref(low.emit(ops.MUL, [a.name, a.name], "sq"))  # x² as x ⊙ x: the l2 pattern reads it
 
 
-def _reduce(op: str) -> Callable[[Lowered, Call, list], Ref | None]:
+def _reduce(op: ops.Op) -> Callable[[Lowered, Call, list], Ref | None]:
     def rule(low: Lowered, call: Call, refs: list) -> Ref | None:
         a = refs[0]
         if a is None or a.view or call.out.dim() != 0:
             return None
-        return Ref(low.emit(op, [a.name], op))
+        return Ref(low.emit(op, [a.name], op.name))
 
     return rule
 
@@ -248,17 +254,17 @@ def _log_softmax(low: Lowered, call: Call, refs: list) -> Ref | None:
     a, dim = refs[0], call.args[1]
     if a is None or a.view or dim % call.args[0].dim() != call.args[0].dim() - 1:
         return None
-    return Ref(a.name, "log_softmax")
+    return Ref(a.name, "log_probs")
 
 
 def _nll_loss(low: Lowered, call: Call, refs: list) -> Ref | None:
     logp, y = refs[:2]
     weight, reduction = call.args[2:4]
-    if logp is None or logp.view != "log_softmax" or y is None or y.view or weight is not None \
+    if logp is None or logp.view != "log_probs" or y is None or y.view or weight is not None \
             or reduction != 1:
         return None
     low.roles[y.name] = "int_label"
-    return Ref(low.emit("cross_entropy", [logp.name, y.name], "ce"))
+    return Ref(low.emit(ops.CROSS_ENTROPY, [logp.name, y.name], "ce"))
 
 
 def _mse_loss(low: Lowered, call: Call, refs: list) -> Ref | None:
@@ -270,17 +276,16 @@ def _mse_loss(low: Lowered, call: Call, refs: list) -> Ref | None:
     x = call.args[0]
     width = x.shape[-1] if x.dim() else 1
     # mean of (o - y)² over every element = (2 / q) · calcgraph's ½‖o − y‖² / n
-    sq = low.emit("squared_loss", [o.name, y.name], "sqloss")
-    return Ref(low.emit("scale", [sq], "mse", [2.0 / width]))
+    sq = low.emit(ops.SQUARED_LOSS, [o.name, y.name], "sqloss")
+    return Ref(low.emit(ops.SCALE, [sq], "mse", [2.0 / width]))
 
 
 RULES: dict[str, Callable[[Lowered, Call, list], Ref | None]] = {
     **{name: _pass for name in PASS}, "view": _view, "reshape": _view, "_unsafe_view": _view,
     "t": _t, "transpose": _transpose, "unsqueeze": _unsqueeze, "squeeze": _squeeze,
     "squeeze_": _squeeze, "mm": _mm, "addmm": _addmm, "mv": _mv,
-    **{name: _unary for name in UNARY},
-    "add": _binary("add"), "sub": _binary("sub"), "mul": _binary("mul"), "div": _div,
-    "neg": _neg, "pow": _pow, "sum": _reduce("sum"), "mean": _reduce("mean"),
+    **{name: _unary for name in UNARY}, **{name: _binary(op) for name, op in BINARY.items()},
+    **{name: _reduce(op) for name, op in REDUCE.items()}, "div": _div, "neg": _neg, "pow": _pow,
     "_log_softmax": _log_softmax, "nll_loss_forward": _nll_loss, "mse_loss": _mse_loss,
 }
 
@@ -308,12 +313,12 @@ def fuse_l2(low: Lowered) -> None:
         if eq is None or uses.get(name, 0) != 1:
             return None
         seen.append(eq)
-        if eq.op == "add":
+        if eq.op is ops.ADD:
             parts = [squares(a, seen) for a in eq.args]
             return None if None in parts else [w for p in parts for w in p]
-        if eq.op == "sum":
+        if eq.op is ops.SUM:
             sq = by_out.get(eq.args[0])
-            if sq is None or sq.op != "mul" or sq.args[0] != sq.args[1] or uses[sq.out] != 1:
+            if sq is None or sq.op is not ops.MUL or sq.args[0] != sq.args[1] or uses[sq.out] != 1:
                 return None
             if sq.args[0] not in low.params:
                 return None
@@ -322,12 +327,12 @@ def fuse_l2(low: Lowered) -> None:
         return None
 
     for eq in list(low.eqs):
-        if eq.op != "scale" or eq not in low.eqs:
+        if eq.op is not ops.SCALE or eq not in low.eqs:
             continue
         seen: list[Eq] = []
         ws = squares(eq.args[0], seen)
         if ws and len(set(ws)) == len(ws):
             for dead in seen:
                 low.eqs.remove(dead)
-            eq.op, eq.args, eq.consts = "l2", ws, [2.0 * eq.consts[0]]
-            _rename(low, eq.out, low.fresh("l2"))
+            eq.op, eq.args, eq.consts = ops.L2, ws, [2.0 * eq.consts[0]]
+            _rename(low, eq.out, low.fresh(ops.L2.name))

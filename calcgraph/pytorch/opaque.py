@@ -53,14 +53,24 @@ def opaque_op(call: Call, name: str, out_shape: tuple[int, ...], n: int) -> Op:
 
         return run
 
-    def rule(xs: list[Operand], node: str) -> Sig:
+    def rule(op: str, xs: list[Operand], node: str) -> Sig:
         return Sig(tuple(out_shape), bool(xs) and xs[0].batched and len(out_shape) > 0)
 
     args = ", ".join(f"{{{i}}}" for i in range(n))
-    impl = Impl(forward, vjp, f"{{sym}}({args})", f"torch.ops.{call.name}({args})",
-                "{g} · ∂{sym}/∂{x} (PyTorch autograd)",
-                "torch.autograd.grad({out}, {x}, {g})", frozenset({"all"}))
+    impl = Impl(forward=forward, vjps=vjp, fmath=f"{{sym}}({args})",
+                fcode=f"torch.ops.{call.name}({args})",
+                math="{g} · ∂{sym}/∂{x} (PyTorch autograd)",
+                code="torch.autograd.grad({out}, {x}, {g})", saves=frozenset({"all"}))
     floats = tuple(a.is_floating_point() for a in call.args
                    if hasattr(a, "shape") and hasattr(a, "dtype"))[:n]
-    return Op(name, name, f"PyTorch's {call.name}, run and differentiated by PyTorch", rule,
-              {"": impl}, arity=n, differentiable=floats or None)
+    def in_torch(torch: Any, mode: str, *tensors: Any) -> Any:
+        """The same call on torch tensors: `calcgraph check --torch` rebuilds it from this."""
+        it = iter(tensors)
+        args = [next(it) if hasattr(a, "shape") and hasattr(a, "dtype") else a
+                for a in call.args]
+        out = call.func(*args, **call.kwargs)
+        return out[0] if isinstance(out, tuple) else out
+
+    return Op(name=name, symbol=name, doc=f"PyTorch's {call.name}, run and differentiated by "
+              "PyTorch", rule=rule, impls={"": impl}, arity=n, differentiable=floats or None,
+              torch=in_torch)

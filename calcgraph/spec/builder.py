@@ -130,11 +130,10 @@ def _apply(graph: Graph, src: Source, f: Flat, batched: bool, temps: dict[str, s
 
 
 def _class_operands(f: Flat) -> list[tuple[str, str]]:
-    """(logits, labels) operand pairs: a loss's non-differentiable operands are its labels."""
+    """(logits, labels) operand pairs, as the op's record declares its class-label operands."""
     op, n = ops_table.get(f.op), len(f.args)
-    return [(str(f.args[(k + n // 2) % n] if op.paired else f.args[0]), y)
-            for k, y in enumerate(f.args)
-            if isinstance(y, str) and not op.is_differentiable(k, n)]
+    return [(str(f.args[o]), f.args[y]) for y, o in op.class_operands(n)
+            if isinstance(f.args[y], str)]
 
 
 def _check_classes(graph: Graph, src: Source, f: Flat, name: str, y: str, q: int) -> None:

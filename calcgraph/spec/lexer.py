@@ -7,7 +7,7 @@ from typing import NamedTuple
 
 from calcgraph.spec.syntax import Literal, Ref, Size, Source, Span
 
-PUNCT = "()[]=,:@+-*/"
+PUNCT = "()[]=,:@+-*/."
 MAX_NUMBER = 24  # characters in one number literal
 MAX_LIST_DEPTH = 8  # brackets in a leaf value: more than any teaching array has axes
 # Characters people paste from the math; each gets a hint instead of a bare "unexpected".
@@ -55,8 +55,9 @@ def tokenize(src: Source, lineno: int, text: str) -> tuple[list[Token], str]:
             i, value = _scan_string(src, lineno, text, i)
             toks.append(Token("string", text[start:i], Span(lineno, start + 1, i - start), value))
         elif ch in PUNCT:
-            toks.append(Token("op", ch, Span(lineno, i + 1)))
-            i += 1
+            width = 2 if text.startswith("**", i) else 1  # the power operator
+            toks.append(Token("op", text[i:i + width], Span(lineno, i + 1, width)))
+            i += width
         else:
             hint = LOOKALIKES.get(ch) or ("names use ASCII letters, digits and '_'; put other "
                                           f'symbols in a label, e.g. label "{ch}"')

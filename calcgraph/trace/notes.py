@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from calcgraph.core.program import saved_values
 from calcgraph.text.formulas import fmt_shape, grad_math, step_record, strip_parens, unit_grads
 from calcgraph.text.labels import to_unicode
+from calcgraph.text.lang import words
 
 if TYPE_CHECKING:
     import numpy as np
@@ -51,18 +52,20 @@ def array_text(a, width: int) -> str:
                            max_line_width=max(width, 20))
 
 
-def broadcast_note(step: Step, obj: str) -> str:
+def broadcast_note(step: Step, obj: str, lang: str = "en") -> str:
     """`b (5,) was broadcast to (8, 5) …, so ∂J/∂b adds up ∂J/∂Z over the batch (axis 0)`."""
     node, i = step.via, step.operand
     axes, lead = node.reduce[i]
     if not axes:
         return ""
+    w = words(lang)
     v, out = node.inputs[i], node.output
-    over = ("the batch (axis 0)" if axes == (0,) and lead and out.batched
-            else f"axis {axes[0]}" if len(axes) == 1 else f"axes {axes}")
-    return (f"{to_unicode(v.label)} {fmt_shape(v.shape)} was broadcast to {fmt_shape(out.shape)} "
-            f"in the forward pass, so {grad_math(v, obj)} adds up {grad_math(out, obj)} over "
-            f"{over}")
+    over = (w["t.over.batch"] if axes == (0,) and lead and out.batched
+            else w["t.over.axis"].format(axis=axes[0]) if len(axes) == 1
+            else w["t.over.axes"].format(axes=axes))
+    return w["t.broadcast"].format(v=to_unicode(v.label), shape=fmt_shape(v.shape),
+                                   out=fmt_shape(out.shape), grad=grad_math(v, obj),
+                                   gout=grad_math(out, obj), over=over)
 
 
 def unroll(graph: Graph, views: list[StepView]) -> None:

@@ -191,6 +191,9 @@ def test_bad_options_list_the_choices():
 def test_text_width_grows_with_text():
     assert text_width("(5, 4)", 6.5) < text_width("∂J: (5, 4)", 6.5)
     assert text_width("中文", 10) == 20
+    # Every wide character is a full em, whatever its block (issue 17): Hangul Jamo,
+    # fullwidth Latin, ideographic space and kana among them.
+    assert text_width("ᄀＷ　カ", 10) == 40
 
 
 def test_text_width_is_the_bundled_fonts():

@@ -174,3 +174,19 @@ def test_a_function_that_returns_no_scalar_is_refused():
         cg.from_torch(lambda x: x * 2, torch.randn(3, dtype=torch.float64))
     with pytest.raises(cg.ModelError, match="expected a tensor"):
         cg.from_torch(lambda x: x.sum(), [1.0, 2.0])
+
+
+def test_numpy_lines_use_identifiers_for_module_paths():
+    _, objective = d2l_mlp()
+    g = cg.from_torch(objective, *data(4)).backward()
+    text = g.trace().text(width=120)
+    assert "dJ_d_0_weight = dJ_ds1 * lam * _0_weight" in text
+    assert "0.weight.T" not in text and "dJ_d0.weight" not in text
+
+
+def test_torch_check_covers_opaque_nodes():
+    torch.manual_seed(5)
+    lin = nn.Linear(3, 2).double()
+    g = cg.from_torch(lambda x: torch.erf(lin(x)).sum(), torch.randn(4, 3, dtype=torch.float64))
+    result = g.check(torch=True)
+    assert result.ok, result
