@@ -160,8 +160,10 @@ def backward(graph: Graph, *, inputs: bool = False, check: str | bool = "auto",
     spent, st.spent = st.spent or list(graph.steps), []  # see forward()
     graph.steps = []
     _clear_grads(st)
-    st.graded = the_plan.graded
+    st.graded = the_plan.graded + the_plan.unreached
     objective.grad = the_plan.seed
+    for v in the_plan.unreached:  # ∂J/∂p = 0 exactly; no step, since no path carries it
+        v.grad = np.zeros(v.shape, dtype=v.dtype)
     with np.errstate(all="ignore"):  # non-finite values are found and reported below
         if keep == "needed":
             if _lean(the_plan, st, mode):  # locate the culprit: sweep again with records

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
+from calcgraph.core.memory import check as check_memory
 from calcgraph.errors import GraphError
 
 if TYPE_CHECKING:
@@ -95,6 +96,7 @@ class Plan:
     late_check: list[Variable]  # leaves whose gradient is checked after the sweep
     leaf_targets: list[Variable]  # the leaves that get a gradient
     graded: list[Variable]  # every variable the sweep gives a gradient, the objective first
+    unreached: list[Variable]  # parameters J does not depend on: ∂J/∂p = 0, as JAX gives
     lean: Callable | None = None  # the straight-line lean sweep, after a checked one
     recorded: Callable | None = None  # the straight-line recorded sweep, likewise
 
@@ -142,6 +144,7 @@ def program(graph: Graph) -> Program:
     st = state(graph)
     if st.program is not None and st.program.key == key:
         return st.program
+    check_memory(graph)  # a graph built by hand: refuse it before the pass allocates
     st.program = Program(
         key=key,
         leaves=[v for v in graph.variables if v.producer is None],
@@ -244,4 +247,6 @@ def _compile_plan(graph: Graph, objective: Variable, inputs: bool) -> Plan:
                 late_check=late,
                 leaf_targets=[v for v in graph.variables
                               if v.name in counts and v.producer is None],
-                graded=[objective, *(v for v in graph.variables if v.name in counts)])
+                graded=[objective, *(v for v in graph.variables if v.name in counts)],
+                unreached=[v for v in graph.variables if v.producer is None and v.requires_grad
+                           and v.name not in counts and v is not objective])

@@ -54,6 +54,11 @@ class Step:
     def value(self, array: np.ndarray) -> None:
         self._value = array
 
+    def __repr__(self) -> str:  # short: the generated one prints the whole array
+        via = f" via {self.via.name}" if self.via is not None else ""
+        shape = self.target.shape
+        return f"<Step {self.index} {self.kind} ∂/∂{self.target.name}{via} shape={shape}>"
+
 
 def args_of(inputs: tuple, params: tuple) -> list:
     args = [v._value for v in inputs]

@@ -255,10 +255,22 @@ def layout(data: Mapping[str, Any]) -> Layout:
     p.spine_end = spine[-1] if spine else None
     target, cells = g.target, p.cells
     pending = [v for v in g.order if v not in cells]
+    # Nodes with no edge at all (declared, never used) wait outside `pending`, which every
+    # step scans: 2,000 of them in it made the layout quadratic. They go in just before the
+    # objective, each starting a row at the left as any loose part does.
+    alone = [v for v in pending if v != target and not g.preds[v] and not g.succs[v]]
+    pending = [v for v in pending if g.preds[v] or g.succs[v] or v == target]
     while pending:
         v, pref = _next(g, p, pending, target)
+        if v == target and alone:
+            for a in alone:
+                p.place(a, (1, p.box[2] + 1))
+            alone = []
+            continue
         (p.place_corner if v == g.target else p.place)(v, pref)
         pending.remove(v)
+    for a in alone:
+        p.place(a, (1, p.box[2] + 1))
     low = min((c for c, _ in cells.values()), default=1)  # a branch may hang left of x
     return Layout({v: (c - low + 1, r) for v, (c, r) in cells.items()}, tuple(spine), g.edges)
 
