@@ -54,6 +54,11 @@ class Step:
     def value(self, array: np.ndarray) -> None:
         self._value = array
 
+    @property
+    def source(self) -> Variable | None:
+        """The output whose gradient flows back (z for ∂J/∂W1 via ×)."""
+        return self.via.output if self.via is not None else None
+
     def __repr__(self) -> str:  # short: the generated one prints the whole array
         via = f" via {self.via.name}" if self.via is not None else ""
         shape = self.target.shape
