@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from calcgraph.cli.common import load, mapped, source_options
+from calcgraph.cli.common import budget, load, mapped, source_options
 from calcgraph.options import LAYOUTS, RENDERERS
 
 
@@ -17,12 +17,13 @@ from calcgraph.options import LAYOUTS, RENDERERS
 @click.option("--layout", type=click.Choice(LAYOUTS), default="d2l", show_default=True,
               help="d2l: calcgraph's bottom-left → top-right grid; dot: Graphviz's own layout.")
 @mapped
-def html(source, batch, seed, sets, out, renderer, layout) -> None:
+def html(source, batch, seed, max_memory, sets, out, renderer, layout) -> None:
     """Write an offline HTML page: the figure at every backward step, ←/→ to step."""
     from calcgraph.figure.draw import default_path
     from calcgraph.html.page import Stepper, build_page
 
-    graph = load(source, batch, seed, sets)
-    path = Stepper(build_page(graph, layout=layout, renderer=renderer)).save(
-        out or default_path(graph, "html"))
+    with budget(max_memory):
+        graph = load(source, batch, seed, sets)
+        page = build_page(graph, layout=layout, renderer=renderer)
+    path = Stepper(page).save(out or default_path(graph, "html"))
     click.echo(f"wrote {path} ({len(graph.steps)} backward steps)", err=True)

@@ -50,6 +50,10 @@ def array_text(value: Any) -> str | None:
     """Small arrays in full; large ones summarized (corners, then mean, std, min, max)."""
     if value is None:
         return None
+    if isinstance(value, dict) and value.get("summary"):  # the JSON's summary of a big array
+        n = int(np.prod(value["shape"]))
+        return (f"{n} numbers, shape {fmt_shape(value['shape'])}: mean {value['mean']:.4g}, "
+                f"std {value['std']:.4g}, min {value['min']:.4g}, max {value['max']:.4g}")
     a = _array(value)
     with np.printoptions(precision=4, suppress=True, threshold=SMALL, edgeitems=2,
                          linewidth=72):
