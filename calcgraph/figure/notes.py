@@ -22,6 +22,7 @@ EDGE_GAP = 4.0  # pt between an edge leaving a node vertically and the text besi
 LINE = 1.2  # line height, in font sizes (Graphviz's own line spacing)
 # Where an annotation may go, in order: under the node, under to the right or left (clear of
 # a vertical edge), over it, over to the right or left, then beside it.
+PLACE_BUDGET = 20_000  # note placements tried while looking for a pitch where all fit
 SPOTS = ((0, -1), (1, -1), (-1, -1), (0, 1), (1, 1), (-1, 1), (1, 0), (-1, 0))
 
 # ---------------------------------------------------------------- text widths
@@ -141,20 +142,40 @@ def note_lines(n: Mapping[str, Any], annotate: str, obj: str,
 
 
 def place(scene: Scene, grid: Layout) -> Scene:
-    """Pin nodes to the grid and annotations beside them, widening the pitch only as needed."""
+    """Pin nodes to the grid and annotations beside them, widening the pitch only as needed.
+
+    Pitches are tried from the narrowest, within a work budget (a pass costs one try per
+    note); past it, or when nothing fits, every note goes under its node.
+    """
     base = scene.theme.pitch
-    for i, j in sorted(((i, j) for i in range(12) for j in range(12)), key=lambda p: (sum(p), p)):
-        pitch = (base[0] + 4 * i, base[1] + 4 * j)
-        nodes = tuple(replace(n, x=(grid.cells[n.id][0] - 1) * pitch[0],
-                              y=grid.cells[n.id][1] * pitch[1], cell=grid.cells[n.id])
-                      for n in scene.nodes)
+    tries = sorted(((i, j) for i in range(12) for j in range(12)), key=lambda p: (sum(p), p))
+    budget = max(6, PLACE_BUDGET // max(1, len(scene.notes)))
+    # When the narrowest pitch fails, the widest is tried: failing too, nothing will fit.
+    first, widest = tries[0], tries[-1]
+    if _place_notes(scene, _pinned(scene, grid, _pitch(base, first))) is None and (
+            _place_notes(scene, _pinned(scene, grid, _pitch(base, widest))) is None):
+        tries = [widest]
+    for spot in tries[:budget]:
+        pitch = _pitch(base, spot)
+        nodes = _pinned(scene, grid, pitch)
         notes = _place_notes(scene, nodes)
         if notes is not None:
             break
     else:  # nothing fits (a very dense graph): put every note under its node
-        notes = tuple(at(n, {m.id: m for m in nodes}[n.node], (0, -1)) for n in scene.notes)
+        by_id = {n.id: n for n in nodes}
+        notes = tuple(at(n, by_id[n.node], (0, -1)) for n in scene.notes)
     placed = replace(scene, nodes=nodes, notes=notes, pitch=pitch, grid=grid)
     return replace(placed, legend=_place_legend(placed)) if scene.legend else placed
+
+
+def _pitch(base: tuple[float, float], step: tuple[int, int]) -> tuple[float, float]:
+    return base[0] + 4 * step[0], base[1] + 4 * step[1]
+
+
+def _pinned(scene: Scene, grid: Layout, pitch: tuple[float, float]) -> tuple[Node, ...]:
+    return tuple(replace(n, x=(grid.cells[n.id][0] - 1) * pitch[0],
+                         y=grid.cells[n.id][1] * pitch[1], cell=grid.cells[n.id])
+                 for n in scene.nodes)
 
 
 def at(note: Note, node: Node, spot: tuple[int, int]) -> Note:
@@ -187,22 +208,70 @@ def _place_notes(scene: Scene, nodes: tuple[Node, ...]) -> tuple[Note, ...] | No
     its esep margins included.
     """
     by_id = {n.id: n for n in nodes}
-    boxes = [box(n.x, n.y, n.width, n.height, 0.5) for n in nodes]
-    segs = [(s, (min(s[0], s[2]), min(s[1], s[3]), max(s[0], s[2]), max(s[1], s[3])))
-            for s in segments(scene, nodes)]
+    index = Buckets()
+    for n in nodes:
+        index.add_box(box(n.x, n.y, n.width, n.height, 0.5))
+    for seg in segments(scene, nodes):
+        index.add_segment(seg)
     out = []
     for note in scene.notes:
         for spot in SPOTS:
             cand = at(note, by_id[note.node], spot)
             b = box(cand.x, cand.y, note.width, note.height)
-            if not any(overlap(b, o) for o in boxes) and not any(
-                    overlap(b, bound) and cuts(b, seg) for seg, bound in segs):
+            if index.free(b):
                 out.append(cand)
-                boxes.append(b)
+                index.add_box(b)
                 break
         else:
             return None
     return tuple(out)
+
+
+class Buckets:
+    """Boxes and segments filed under the square buckets they meet: a query reads only those."""
+
+    SIZE = 40.0  # pt: about one grid pitch
+    LONG = 64  # buckets: a longer segment is kept in a list of its own
+
+    def __init__(self) -> None:
+        self.boxes: dict[tuple[int, int], list[Box]] = {}
+        self.segs: dict[tuple[int, int], list[tuple[Segment, Box]]] = {}
+        self.long: list[tuple[Segment, Box]] = []
+
+    def _span(self, b: Box) -> list[tuple[int, int]]:
+        k = self.SIZE
+        return [(i, j) for i in range(math.floor(b[0] / k), math.floor(b[2] / k) + 1)
+                for j in range(math.floor(b[1] / k), math.floor(b[3] / k) + 1)]
+
+    def add_box(self, b: Box) -> None:
+        for key in self._span(b):
+            self.boxes.setdefault(key, []).append(b)
+
+    def add_segment(self, seg: Segment) -> None:
+        """Filed under the buckets its slices (at most a bucket long) meet: few for any slope."""
+        x0, y0, x1, y1 = seg if seg[0] <= seg[2] else (seg[2], seg[3], seg[0], seg[1])
+        bound = (x0, min(y0, y1), x1, max(y0, y1))
+        k, keys = self.SIZE, set()
+        steps = max(1, math.ceil(max(x1 - x0, abs(y1 - y0)) / k))
+        if steps > self.LONG:  # checked one by one: filing it would cost more than it saves
+            self.long.append((seg, bound))
+            return
+        for i in range(steps):
+            a, b = x0 + (x1 - x0) * i / steps, x0 + (x1 - x0) * (i + 1) / steps
+            ya = y0 + (y1 - y0) * i / steps
+            yb = y0 + (y1 - y0) * (i + 1) / steps
+            keys.update(self._span((a, min(ya, yb), b, max(ya, yb))))
+        for key in keys:
+            self.segs.setdefault(key, []).append((seg, bound))
+
+    def free(self, b: Box) -> bool:
+        """Does b meet no filed box and no filed segment?"""
+        for key in self._span(b):
+            if any(overlap(b, o) for o in self.boxes.get(key, ())):
+                return False
+            if any(overlap(b, bound) and cuts(b, seg) for seg, bound in self.segs.get(key, ())):
+                return False
+        return not any(overlap(b, bound) and cuts(b, seg) for seg, bound in self.long)
 
 
 def overlap(a: Box, b: Box) -> bool:

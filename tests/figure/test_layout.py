@@ -23,7 +23,9 @@ from graphs import (
 
 import calcgraph
 from calcgraph import Graph
-from calcgraph.figure.layout import PITCH, _through, layout, main_chain
+from calcgraph.figure.grid import PITCH
+from calcgraph.figure.grid import through as _through
+from calcgraph.figure.layout import layout, main_chain
 
 # ---------------------------------------------------------------- graphs built with the builder
 
