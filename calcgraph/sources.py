@@ -48,6 +48,9 @@ def _sample_dir() -> Any:
     """The shipped samples: package data `calcgraph.samples` (mapped from the top-level
     samples/ folder by pyproject.toml), or that folder itself when running from a checkout
     whose calcgraph/ shadows the installed package."""
+    local = Path(__file__).resolve().parent.parent / "samples"
+    if (local / f"mlp{SUFFIX}").is_file():  # a checkout: its own samples, not an install's
+        return local
     try:
         root = importlib.resources.files("calcgraph.samples")
         if root.is_dir():

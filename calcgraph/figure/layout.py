@@ -23,8 +23,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from calcgraph.figure import recurrent
 from calcgraph.figure.grid import PITCH, Cell, EdgeIndex, cover, cross, through
 from calcgraph.figure.layered import layered
+from calcgraph.figure.view import View, main_chain
 
 __all__ = ["PITCH", "Cell", "Layout", "layout", "main_chain"]
 SEARCH_RADIUS = 6  # how far a blocked node may move from its preferred cell while it looks
@@ -48,104 +50,15 @@ class Layout:
         return max((r for _, r in self.cells.values()), default=-1) + 1
 
 
-class _View:
-    """Adjacency read from plain graph data (Graph.to_dict()), in equation order."""
-
-    def __init__(self, data: Mapping[str, Any]):
-        nodes = {n["id"]: n for n in data["nodes"]}
-        self.node = nodes
-        self.preds: dict[str, list[str]] = {k: [] for k in nodes}
-        self.succs: dict[str, list[str]] = {k: [] for k in nodes}
-        for e in data["edges"]:
-            self.preds[e["dst"]].append(e["src"])
-            self.succs[e["src"]].append(e["dst"])
-        order: list[str] = []
-        seen: set[str] = set()
-        for n in data["nodes"]:  # operators come in equation order: a topological order
-            if n["kind"] == "operator":
-                for v in [*n["inputs"], n["id"], n["output"]]:
-                    if v not in seen:
-                        seen.add(v)
-                        order.append(v)
-        order += [k for k in nodes if k not in seen]
-        self.order = order
-        self.index = {k: i for i, k in enumerate(order)}
-        self.edges = tuple((e["src"], e["dst"]) for e in data["edges"])
-        self.target = data.get("objective") or self._deepest_sink()
-        self.downstream = {self.target}  # the target and what it feeds: placed after it
-        for v in self.order:
-            if any(u in self.downstream for u in self.preds[v]):
-                self.downstream.add(v)
-
-    def _deepest_sink(self) -> str | None:
-        """Without an objective: the sink with the most ancestors (the last one on ties)."""
-        seen: dict[str, set[str]] = {}
-        for v in self.order:
-            seen[v] = {v}.union(*(seen[u] for u in self.preds[v]))
-        sinks = [v for v in self.order if not self.succs[v]]
-        return max(reversed(sinks), key=lambda v: len(seen[v]), default=None)
-
-    def is_leaf(self, v: str) -> bool:
-        return self.node[v]["kind"] == "variable" and not self.preds[v]
-
-    def is_scalar(self, v: str) -> bool:
-        return self.node[v]["kind"] == "variable" and len(self.node[v].get("shape", [])) == 0
-
-    def is_reduction(self, op: str) -> bool:
-        """An operator turning an array into a scalar: a loss, a penalty, a sum."""
-        out = self.succs[op]
-        return bool(out) and self.is_scalar(out[0]) and any(
-            not self.is_scalar(v) for v in self.preds[op])
-
-    def sorted(self, ids: Iterable[str]) -> list[str]:
-        return sorted(ids, key=self.index.__getitem__)
-
-
-def main_chain(g: _View) -> list[str]:
-    """The longest path from an input to the target, ending at the loss.
-
-    The loss is the operator that reads a label; without one, the last reduction (array
-    to scalar); without that, the objective's producer.
-    """
-    if g.target is None:
-        return []
-    ancestors = {g.target}
-    for v in reversed(g.order):
-        if v in ancestors:
-            ancestors.update(g.preds[v])
-    inputs = [v for v in g.order if g.is_leaf(v) and v in ancestors
-              and g.node[v].get("role") == "input"]
-    starts = set(inputs or [v for v in g.order if g.is_leaf(v) and v in ancestors])
-    best: dict[str, tuple[int, str | None]] = {}
-    for v in g.order:
-        if v not in ancestors:
-            continue
-        if v in starts:
-            best[v] = (1, None)
-        for p in g.preds[v]:  # strict '>' keeps the first operand on ties
-            if p in best and (v not in best or best[p][0] + 1 > best[v][0]):
-                best[v] = (best[p][0] + 1, p)
-    path: list[str] = []
-    v: str | None = g.target if g.target in best else None
-    while v is not None:
-        path.append(v)
-        v = best[v][1]
-    path.reverse()
-    ops = [i for i, v in enumerate(path[:-1]) if g.node[v]["kind"] == "operator"]
-    losses = [i for i in ops if any(g.node[u].get("role") == "label" for u in g.preds[path[i]])]
-    reductions = [i for i in ops if g.is_reduction(path[i])]
-    end = (losses or reductions[-1:] or [len(path) - 2])[0]
-    return path[: end + 1] if len(path) > 1 else path
-
-
 class _Placer:
-    def __init__(self, g: _View):
+    def __init__(self, g: View):
         self.g = g
         self.cells: dict[str, Cell] = {}
         self.at: dict[Cell, str] = {}
         self.index = EdgeIndex()  # placed edges by the cells they pass: checks stay local
         self.box = (1, 1, 0)  # min col, max col, max row of the grid placed so far
         self.anchor: dict[str, str] = {}  # leaf -> the consumer it sits above
+        self.routed: set[tuple[str, str]] = set()  # edges left to the renderer's router
         self.spine_end: str | None = None
 
     def put(self, v: str, cell: Cell) -> None:
@@ -190,9 +103,11 @@ class _Placer:
         return hard, soft
 
     def soft(self, a: str, b: str) -> bool:
+        if (a, b) in self.routed:
+            return True
         return self.g.is_leaf(a) and len(self.g.succs[a]) > 1 and self.anchor.get(a, b) != b
 
-    def place(self, v: str, pref: Cell) -> Cell:
+    def place(self, v: str, pref: Cell, planned: bool = False) -> Cell:
         """The best free cell near pref: no edge through a node, near it, inside the grid.
 
         Rings are searched outward up to SEARCH_RADIUS; when all of them are full (a node
@@ -211,8 +126,8 @@ class _Placer:
                 if best is not None and (hard, r > 1) > best[0][:2]:
                     continue  # ranks below the best whatever its crossings
                 hard, soft = self.crossings(v, cell, mine)
-                # A straight edge is worth one step away, not more.
-                key = (hard, r > 1, soft, r, outside,
+                # A straight edge is worth one step away, not more (planned: not even that).
+                key = (hard, r > 1 or (planned and r > 0), soft, r, outside,
                        abs(col - pref[0]) + abs(row - pref[1]), row < pref[1], col, row)
                 if best is None or key < best[0]:
                     best = (key, cell)
@@ -248,30 +163,52 @@ def _ring(pref: Cell, r: int) -> Iterable[Cell]:
 
 def layout(data: Mapping[str, Any]) -> Layout:
     """Grid cells for every node of `data` (the plain form of a Graph: Graph.to_dict())."""
-    g = _View(data)
+    g = View(data)
+    steps = recurrent.plan(g)
+    if steps is not None:
+        try:
+            return _shifted(_d2l(g, [], steps), (), g.edges, "recurrent")
+        except _Crowded:
+            pass  # the general rules may still find room
     spine = main_chain(g)
     try:
         cells = _d2l(g, spine)
     except _Crowded:  # docs/layout.md, "Fallback"
         cells = layered(g.order, g.preds, g.succs, g.target)
         return Layout(cells, (), g.edges, "layered")
-    low = min((c for c, _ in cells.values()), default=1)  # a branch may hang left of x
-    return Layout({v: (c - low + 1, r) for v, (c, r) in cells.items()}, tuple(spine), g.edges)
+    return _shifted(cells, tuple(spine), g.edges, "d2l")
+
+
+def _shifted(cells: dict[str, Cell], spine: tuple[str, ...], edges: tuple[tuple[str, str], ...],
+             method: str) -> Layout:
+    """The grid moved so that it starts at column 1, row 0 (a branch may hang left of x)."""
+    low = min((c for c, _ in cells.values()), default=1)
+    bottom = min((r for _, r in cells.values()), default=0)
+    return Layout({v: (c - low + 1, r - bottom) for v, (c, r) in cells.items()}, spine, edges,
+                  method)
 
 
 class _Crowded(Exception):
     """No free cell within SEARCH_RADIUS of where the rules want a node."""
 
 
-def _d2l(g: _View, spine: list[str]) -> dict[str, Cell]:
-    """The six rules of the module docstring, in their order of priority."""
+def _d2l(g: View, spine: list[str], steps: recurrent.Plan | None = None) -> dict[str, Cell]:
+    """The six rules of the module docstring, in their order of priority; a recurrent
+    graph's steps first, at the cells their plan prefers."""
     p = _Placer(g)
     queue = _Queue(g, p)
     for i, v in enumerate(spine):
         p.put(v, (i + 1, 0))
         queue.placed(v)
     p.spine_end = spine[-1] if spine else None
-    for _ in range(len(g.order) - len(spine)):
+    if steps is not None:
+        p.anchor.update(steps.anchor)
+        p.routed = steps.routed
+        for v, pref in steps.cells:
+            if v not in p.cells:
+                p.place(v, pref, planned=True)
+                queue.placed(v)
+    for _ in range(len(g.order) - len(p.cells)):
         v, pref = queue.next()
         (p.place_corner if v == g.target else p.place)(v, pref)
         queue.placed(v)
@@ -285,7 +222,7 @@ class _Queue:
     placed, and is checked again when it comes up: what makes a node ready only grows.
     """
 
-    def __init__(self, g: _View, p: _Placer):
+    def __init__(self, g: View, p: _Placer):
         self.g, self.p = g, p
         self.leaves: list[int] = []  # rule 2, lowest order first
         self.hanging: list[int] = []  # rule 3, highest order first (negated)
@@ -339,7 +276,7 @@ class _Queue:
         return target, (max(p.box[1], pc + 1), max(p.box[2], pr))
 
 
-def _forward(g: _View, v: str, cells: Mapping[str, Cell],
+def _forward(g: View, v: str, cells: Mapping[str, Cell],
              spine_end: str | None = None) -> Cell | None:
     """Rules 4 and 5: v's preferred cell from its placed inputs, or None when not ready."""
     preds = g.preds[v]
@@ -359,7 +296,7 @@ def _forward(g: _View, v: str, cells: Mapping[str, Cell],
     return None
 
 
-def _fed(g: _View, v: str, cells: Mapping[str, Cell]) -> bool:
+def _fed(g: View, v: str, cells: Mapping[str, Cell]) -> bool:
     """Can v be placed forward: its producer, or all (and some) of its computed inputs, placed?"""
     if g.node[v]["kind"] == "variable":
         return any(u in cells for u in g.preds[v])

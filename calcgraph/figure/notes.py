@@ -120,6 +120,8 @@ def note_lines(n: Mapping[str, Any], annotate: str, obj: str,
     backward does not reach (an input, a label, what depends on those alone) still has a
     gradient shape, written faint; a class index (an integer) has no gradient at all.
     """
+    if n.get("members"):  # one box for several parameters: their lines side by side
+        return _joined([note_lines(m, annotate, obj, grad) for m in n["members"]], obj)
     shapes, values = annotate in ("shapes", "all"), annotate in ("values", "all")
     grads = annotate in ("grads", "all")
     lines, faint = [], []
@@ -136,6 +138,16 @@ def note_lines(n: Mapping[str, Any], annotate: str, obj: str,
         value = summarize(n["grad"])
         lines.append(value if n["grad_shape"] else f"∂{obj}: {value}")
     return tuple(lines), tuple(faint)
+
+
+def _joined(parts: list[tuple[tuple[str, ...], tuple[int, ...]]],
+            obj: str) -> tuple[tuple[str, ...], tuple[int, ...]]:
+    """Members' note lines joined line by line: '(5, 4), (5, 5)', '∂L: (5, 4), (5, 5)'."""
+    lines = []
+    for i, first in enumerate(parts[0][0]):
+        rest = [p[0][i].removeprefix(f"∂{obj}: ") for p in parts[1:] if i < len(p[0])]
+        lines.append(", ".join([first, *rest]))
+    return tuple(lines), parts[0][1]
 
 
 # ---------------------------------------------------------------- where a note goes

@@ -51,6 +51,8 @@ def to_dict(graph: Graph, *, values: bool = True) -> dict:
             "producer": v.producer.name if v.producer is not None else None,
             "consumers": [c.name for c in v.consumers],
         }
+        if v.box is not None:  # only when given: documents without boxes keep their bytes
+            rec["box"] = v.box
         if values:
             rec["value"] = array_json(v.value)
             rec["grad"] = array_json(v.grad)

@@ -65,7 +65,7 @@ def test_mlp_edges_point_as_in_the_reference():
 
 
 def test_main_chain_is_the_bottom_row_up_to_the_loss():
-    from calcgraph.figure.layout import _View
+    from calcgraph.figure.view import View as _View
 
     chain = main_chain(_View(calcgraph.mlp().to_dict(values=False)))
     assert chain == ["x", "mul1", "z", "phi", "h", "mul2", "o", "l"]
