@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from calcgraph.figure import recurrent
+from calcgraph.figure.boxes import merge_boxes
 from calcgraph.figure.grid import PITCH, Cell, EdgeIndex, cover, cross, through
 from calcgraph.figure.layered import layered
 from calcgraph.figure.view import View, main_chain
@@ -163,7 +164,7 @@ def _ring(pref: Cell, r: int) -> Iterable[Cell]:
 
 def layout(data: Mapping[str, Any]) -> Layout:
     """Grid cells for every node of `data` (the plain form of a Graph: Graph.to_dict())."""
-    g = View(data)
+    g = View(merge_boxes(data))
     steps = recurrent.plan(g)
     if steps is not None:
         try:

@@ -153,18 +153,21 @@ def _depths(g: View, step: dict[str, int], merges: set[str], fixed: set[str]) ->
 
 def _cells(g: View, step: dict[str, int], merges: set[str], depth: dict[str, int],
            shared: set[str], inits: dict[str, str], total: int) -> Plan:
-    """Each step's main row, its branches hung above, then the parameter row below."""
+    """Each step's main row with its branches hung under it, and the parameter row below all."""
     low = min(depth.values(), default=0)
-    col, lift = _rows(g, step, {v: d - low + 1 for v, d in depth.items()})
-    height = max(lift.values(), default=0) + 1
+    col, drop = _rows(g, step, {v: d - low + 1 for v, d in depth.items()})
+    height = max(drop.values(), default=0) + 1
+
+    def main_row(t: int) -> int:
+        return t * height
+
     out = Plan()
-    for v in sorted(lift, key=lambda v: (step[v], lift[v], col[v])):
-        out.cells.append((v, (col[v], 1 + (step[v] - 1) * height + lift[v])))
+    for v in sorted(drop, key=lambda v: (step[v], drop[v], col[v])):
+        out.cells.append((v, (col[v], main_row(step[v]) - drop[v])))
     for v in sorted(merges, key=g.index.__getitem__):
-        middle = 1 + (total + 1) // 2 - 1  # the middle step (the upper one of two)
-        out.cells.append((v, (col[v], 1 + (middle - 1) * height)))
+        out.cells.append((v, (col[v], main_row((total + 1) // 2))))  # the middle step's row
         for w in g.succs[v]:  # its output climbs to the top row
-            out.cells.append((w, (col[v], total * height)))
+            out.cells.append((w, (col[v], main_row(total))))
     for v in g.order:  # the parameter row: shared leaves under their first consumer
         if v in shared or v in inits:
             users = [u for u in g.succs[v] if u in col]
@@ -174,19 +177,21 @@ def _cells(g: View, step: dict[str, int], merges: set[str], depth: dict[str, int
             out.anchor[v] = first
             out.cells.append((v, (col.get(inits.get(v, ""), col[first]), 0)))  # h₀ under h₁
     out.routed = {(a, b) for a, b in g.edges if a in step and b in step and step[a] != step[b]
-                  or a in inits}
+                  and a not in inits}
     return out
 
 
 def _rows(g: View, step: dict[str, int],
           col: dict[str, int]) -> tuple[dict[str, int], dict[str, int]]:
-    """(column, rows above the step's main row) of each stepped node.
+    """(column, rows below the step's main row) of each stepped node.
 
     The first node of a step in each column is on the main row; a later one is a branch
-    and hangs above its consumer, an operator left of its output (the d2l rules 2 and 3).
+    and hangs under its consumer, an operator left of its output: the previous step's
+    state then reaches it up-left between two rows, as in d2l's figure, never through a
+    node.
     """
     main: set[tuple[int, int]] = set()
-    lift: dict[str, int] = {}
+    lift: dict[str, int] = {}  # rows below the main row
     hung: list[str] = []
     for v in g.order:
         if v in step and v in col:
