@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 
+from calcgraph.figure.grid import SPLINE_LIMIT
 from calcgraph.figure.notes import LINE, text_width
 from calcgraph.figure.scene import Key, Node, Note, Run, Scene
 
 _BARE_ID = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _KEYWORDS = {"node", "edge", "graph", "digraph", "subgraph", "strict"}
+_PLAIN = re.compile(r"[ !#-%'-;=?-\[\]-~]*\Z")  # printable ASCII but for " & < > \\
 _ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"}
 
 
@@ -28,6 +31,8 @@ def quote(text: str, *, html: bool = False) -> str:
     >>> print(quote("two\nlines"), quote("中文"))
     "two\nlines" "中文"
     """
+    if _PLAIN.match(text):  # the common case, fast: nothing to drop or escape
+        return text if html else f'"{text}"'
     clean = "".join(c for c in text if c in "\n\t" or (
         unicodedata.category(c) not in ("Cc", "Cs") and c not in "\ufffe\uffff"))
     body = "".join(_ENTITIES.get(c, c) for c in clean.replace("\t", " "))
@@ -152,6 +157,37 @@ def key_stmts(key: Key, nid: str, scene: Scene) -> list[str]:
     ]
 
 
+def edge_pos(points: tuple[tuple[float, float], ...], src: Node, dst: Node,
+             arrow: float) -> str | None:
+    """A routed edge as Graphviz's pos: a smooth curve (Catmull-Rom as cubic Béziers) through
+    its waypoints, from the source's outline to the arrowhead at the target's; neato -n2
+    draws it as given. None for a straight edge (Graphviz draws those)."""
+    if not points:
+        return None
+    pts = [_rim(points[1], src), *points[1:-1], _rim(points[-2], dst)]
+    tip = pts[-1]
+    (ax, ay), (bx, by) = pts[-2], tip
+    d = math.hypot(bx - ax, by - ay) or 1.0
+    pts[-1] = (bx - (bx - ax) * arrow / d, by - (by - ay) * arrow / d)  # the arrowhead's room
+    spline = [pts[0]]
+    for i in range(len(pts) - 1):
+        p0, p1, p2 = pts[max(i - 1, 0)], pts[i], pts[i + 1]
+        p3 = pts[min(i + 2, len(pts) - 1)]
+        spline += [(p1[0] + (p2[0] - p0[0]) / 6, p1[1] + (p2[1] - p0[1]) / 6),
+                   (p2[0] - (p3[0] - p1[0]) / 6, p2[1] - (p3[1] - p1[1]) / 6), p2]
+    return '"e,' + " ".join(f"{num(x)},{num(y)}" for x, y in [tip, *spline]) + '"'
+
+
+def _rim(toward: tuple[float, float], n: Node) -> tuple[float, float]:
+    """Where the line from n's centre toward a point leaves n's outline."""
+    dx, dy = toward[0] - n.x, toward[1] - n.y
+    if n.shape == "circle":
+        scale = n.width / 2 / (math.hypot(dx, dy) or 1.0)
+    else:
+        scale = min(n.width / 2 / (abs(dx) or 1e-9), n.height / 2 / (abs(dy) or 1e-9))
+    return n.x + dx * scale, n.y + dy * scale
+
+
 def _prefix(scene: Scene) -> str:
     """An ID prefix for notes and legend entries that no graph node name starts with."""
     prefix = "_note"
@@ -160,7 +196,6 @@ def _prefix(scene: Scene) -> str:
     return prefix
 
 
-SPLINE_LIMIT = 80  # nodes (variables + operators) up to which edges curve around nodes
 
 
 def to_dot(scene: Scene) -> str:
@@ -189,7 +224,10 @@ def to_dot(scene: Scene) -> str:
     for n in scene.nodes:  # without pins Graphviz places each annotation itself (xlabel)
         note = notes.get(n.id) if not pinned else None
         lines.append(node_stmt(n, scene, lines_string(note.lines) if note else ""))
-    lines += [f"{dot_id(e.src)} -> {dot_id(e.dst)};" for e in scene.edges]
+    by_id = {n.id: n for n in scene.nodes}
+    lines += [f"{dot_id(e.src)} -> {dot_id(e.dst)}"
+              + attrs(pos=edge_pos(e.points, by_id[e.src], by_id[e.dst], 10 * t.arrowsize)) + ";"
+              for e in scene.edges]
     prefix = _prefix(scene)
     if not pinned and scene.legend:
         swatch = {"variable": "□ ", "param": "■ ", "operator": "○ "}

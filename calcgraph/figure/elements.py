@@ -66,8 +66,11 @@ class Node:
 
 @dataclass(frozen=True)
 class Edge:
+    """An edge; points: its route's waypoints in pt, centre to centre (none: straight)."""
+
     src: str
     dst: str
+    points: tuple[tuple[float, float], ...] = ()
 
 
 @dataclass(frozen=True)

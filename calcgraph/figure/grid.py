@@ -9,6 +9,9 @@ Cell = tuple[int, int]  # (col, row): col 1 = left, row 0 = bottom
 # Grid geometry used for the edge-through-node test: the d2l pitch and node radius (pt).
 PITCH = (41.0, 39.0)
 NODE_RADIUS = 13.0
+# Nodes (variables + operators) up to which Graphviz routes edges around nodes (splines);
+# past it edges are straight, and calcgraph routes those that would cross a node itself.
+SPLINE_LIMIT = 80
 
 
 def through(a: Cell, b: Cell, c: Cell) -> bool:
@@ -77,3 +80,19 @@ class EdgeIndex:
         for c in cover(a, b):
             seen.update(self.by_cell.get(c, ()))
         return [self.edges[i] for i in sorted(seen)]
+
+
+def flaws(cells: dict[str, Cell], edges: tuple[tuple[str, str], ...],
+          soft: set[tuple[str, str]] = frozenset()) -> tuple[int, int]:
+    """(edges through nodes, edge crossings) of straight edges on a grid; `soft` edges (the
+    renderer routes them) count for crossings only."""
+    index, at = EdgeIndex(), {c: v for v, c in cells.items()}
+    through_count = crossings = 0
+    for a, b in edges:
+        p, q = cells[a], cells[b]
+        if (a, b) not in soft:
+            through_count += sum(through(p, q, c) for c in cover(p, q)
+                                 if c in at and c != p and c != q)
+        crossings += sum(cross(p, q, r, s) for r, s, _ in index.along(p, q))
+        index.add(p, q, False)
+    return through_count, crossings

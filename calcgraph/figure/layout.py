@@ -25,8 +25,18 @@ from typing import Any
 
 from calcgraph.figure import recurrent
 from calcgraph.figure.boxes import merge_boxes
-from calcgraph.figure.grid import PITCH, Cell, EdgeIndex, cover, cross, through
+from calcgraph.figure.grid import (
+    PITCH,
+    SPLINE_LIMIT,
+    Cell,
+    EdgeIndex,
+    cover,
+    cross,
+    flaws,
+    through,
+)
 from calcgraph.figure.layered import layered
+from calcgraph.figure.route import routes
 from calcgraph.figure.view import View, main_chain
 
 __all__ = ["PITCH", "Cell", "Layout", "layout", "main_chain"]
@@ -40,7 +50,9 @@ class Layout:
     cells: dict[str, Cell]
     spine: tuple[str, ...] = ()
     edges: tuple[tuple[str, str], ...] = field(default=())
-    method: str = "d2l"  # or "layered": the fallback, when the d2l rules cannot hold
+    method: str = "d2l"  # or "recurrent", or "layered": the fallback (docs/layout.md)
+    # Waypoints (grid units) of each edge whose straight line would cross a node.
+    routes: dict[tuple[str, str], tuple[tuple[float, float], ...]] = field(default_factory=dict)
 
     @property
     def ncols(self) -> int:
@@ -175,8 +187,12 @@ def layout(data: Mapping[str, Any]) -> Layout:
     try:
         cells = _d2l(g, spine)
     except _Crowded:  # docs/layout.md, "Fallback"
-        cells = layered(g.order, g.preds, g.succs, g.target)
-        return Layout(cells, (), g.edges, "layered")
+        return _shifted(layered(g.order, g.preds, g.succs, g.target), (), g.edges, "layered")
+    crossings = flaws(cells, g.edges)[1]
+    if crossings:  # a layered drawing with fewer crossings wins (a fan-out, some random DAGs)
+        other = layered(g.order, g.preds, g.succs, g.target)
+        if flaws(other, g.edges)[1] < crossings:
+            return _shifted(other, (), g.edges, "layered")
     return _shifted(cells, tuple(spine), g.edges, "d2l")
 
 
@@ -185,8 +201,11 @@ def _shifted(cells: dict[str, Cell], spine: tuple[str, ...], edges: tuple[tuple[
     """The grid moved so that it starts at column 1, row 0 (a branch may hang left of x)."""
     low = min((c for c, _ in cells.values()), default=1)
     bottom = min((r for _, r in cells.values()), default=0)
-    return Layout({v: (c - low + 1, r - bottom) for v, (c, r) in cells.items()}, spine, edges,
-                  method)
+    cells = {v: (c - low + 1, r - bottom) for v, (c, r) in cells.items()}
+    # Up to SPLINE_LIMIT nodes Graphviz routes the edges of a d2l grid; past it (straight
+    # edges), and for the layered fallback's edges over several columns, we do.
+    routed = routes(cells, edges) if len(cells) > SPLINE_LIMIT or method == "layered" else {}
+    return Layout(cells, spine, edges, method, routed)
 
 
 class _Crowded(Exception):

@@ -12,7 +12,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from calcgraph.figure.elements import Key, Node, Note, Scene
+    from calcgraph.figure.elements import Edge, Key, Node, Note, Scene
     from calcgraph.figure.layout import Layout
 
 Box = tuple[float, float, float, float]  # x0, y0, x1, y1
@@ -170,18 +170,28 @@ def place(scene: Scene, grid: Layout) -> Scene:
     for spot in tries[:budget]:
         pitch = _pitch(base, spot)
         nodes = _pinned(scene, grid, pitch)
-        notes = _place_notes(scene, nodes)
+        edges = _routed(scene, grid, pitch)
+        notes = _place_notes(replace(scene, edges=edges), nodes)
         if notes is not None:
             break
     else:  # nothing fits (a very dense graph): put every note under its node
         by_id = {n.id: n for n in nodes}
         notes = tuple(at(n, by_id[n.node], (0, -1)) for n in scene.notes)
-    placed = replace(scene, nodes=nodes, notes=notes, pitch=pitch, grid=grid)
+    placed = replace(scene, nodes=nodes, edges=edges, notes=notes, pitch=pitch, grid=grid)
     return replace(placed, legend=_place_legend(placed)) if scene.legend else placed
 
 
 def _pitch(base: tuple[float, float], step: tuple[int, int]) -> tuple[float, float]:
     return base[0] + 4 * step[0], base[1] + 4 * step[1]
+
+
+def _routed(scene: Scene, grid: Layout, pitch: tuple[float, float]) -> tuple[Edge, ...]:
+    """The edges, each routed one with its waypoints in pt at this pitch."""
+    def pt(p: tuple[float, float]) -> tuple[float, float]:
+        return (p[0] - 1) * pitch[0], p[1] * pitch[1]
+
+    return tuple(replace(e, points=tuple(pt(p) for p in grid.routes[(e.src, e.dst)]))
+                 if (e.src, e.dst) in grid.routes else e for e in scene.edges)
 
 
 def _pinned(scene: Scene, grid: Layout, pitch: tuple[float, float]) -> tuple[Node, ...]:
@@ -204,10 +214,15 @@ def box(x: float, y: float, w: float, h: float, pad: float = 1.0) -> Box:
 
 
 def segments(scene: Scene, nodes: tuple[Node, ...] | None = None) -> list[Segment]:
-    """Every edge as the straight segment between its nodes' centres."""
+    """Every edge as straight segments: between its nodes' centres, or along its route."""
     by_id = {n.id: n for n in (nodes or scene.nodes)}
-    return [(by_id[e.src].x, by_id[e.src].y, by_id[e.dst].x, by_id[e.dst].y)
-            for e in scene.edges]
+    out = []
+    for e in scene.edges:
+        if e.points:
+            out += [(*a, *b) for a, b in zip(e.points, e.points[1:])]
+        else:
+            out.append((by_id[e.src].x, by_id[e.src].y, by_id[e.dst].x, by_id[e.dst].y))
+    return out
 
 
 def _place_notes(scene: Scene, nodes: tuple[Node, ...]) -> tuple[Note, ...] | None:
