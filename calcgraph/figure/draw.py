@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from calcgraph.figure import dot
+from calcgraph.figure import dot, fonts
 from calcgraph.figure.scene import build_scene
 from calcgraph.graphviz import run as render
 from calcgraph.options import ANNOTATE, LAYOUTS, RENDERERS, choose
@@ -61,6 +61,10 @@ def render_graph(graph: Graph, path: str | None = None, fmt: str | None = None, 
     pinned = layout == "d2l"
     used = render.render_to_file(source, path, kind, renderer=renderer, scale=scale,
                                  pinned=pinned, engine="neato" if pinned else "dot")
+    if kind == "svg":  # the glyphs it uses, embedded: the same look in every viewer
+        with open(path, encoding="utf-8") as fh:
+            svg = fh.read()
+        render.write_atomic(path, fonts.embed(svg).encode("utf-8"))
     return path, used
 
 
@@ -69,6 +73,6 @@ def svg_text(graph: Graph | Mapping[str, Any], **options: Any) -> str:
     pinned = options.get("layout", "d2l") == "d2l"
     svg = render.render(to_dot(graph, **options), "svg", renderer="auto", pinned=pinned,
                         engine="neato" if pinned else "dot")
-    return svg.decode("utf-8")
+    return fonts.embed(svg.decode("utf-8"))
 
 

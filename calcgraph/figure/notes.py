@@ -7,9 +7,12 @@ are in docs/render.md ("Annotations").
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
+
+from calcgraph.figure import fonts
 
 if TYPE_CHECKING:
     from calcgraph.figure.elements import Edge, Key, Node, Note, Scene
@@ -42,12 +45,18 @@ _OTHER = {"μ": 536, "σ": 539, "∂": 494, "−": 564, "×": 564, "·": 333, "�
 
 
 def _char_width(c: str) -> float:
-    """One character's width in em: exact for the annotation alphabet, generous otherwise."""
+    """One character's width in em: Times' (= Liberation Serif's) table for the annotation
+    alphabet, else the bundled font that draws it, else generous; 1 em for wide characters."""
     code = ord(c)
     if 32 <= code < 127:
         return _ASCII[code - 32] / 1000
     if c in _OTHER:
         return _OTHER[c] / 1000
+    if unicodedata.east_asian_width(c) in "WF":  # CJK and the like: 1 em
+        return 1.0
+    drawn = fonts.advance(c)  # the bundled font that draws it (fonts.py)
+    if drawn is not None:
+        return drawn
     if 0x3B1 <= code <= 0x3C9:  # lowercase Greek: at most ω's 0.658
         return 0.66
     if 0x391 <= code <= 0x3A9:  # capital Greek: at most Μ's 0.889
