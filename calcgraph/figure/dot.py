@@ -158,10 +158,12 @@ def key_stmts(key: Key, nid: str, scene: Scene) -> list[str]:
 
 
 def edge_pos(points: tuple[tuple[float, float], ...], src: Node, dst: Node,
-             arrow: float) -> str | None:
+             arrow: float, spline: tuple[tuple[float, float], ...] = ()) -> str | None:
     """A routed edge as Graphviz's pos: a smooth curve (Catmull-Rom as cubic Béziers) through
     its waypoints, from the source's outline to the arrowhead at the target's; neato -n2
     draws it as given. None for a straight edge (Graphviz draws those)."""
+    if spline:  # Graphviz's own curve (layout 'dot'): as it drew it
+        return '"e,' + " ".join(f"{num(x)},{num(y)}" for x, y in spline) + '"'
     if not points:
         return None
     pts = [_rim(points[1], src), *points[1:-1], _rim(points[-2], dst)]
@@ -201,15 +203,17 @@ def _prefix(scene: Scene) -> str:
 def to_dot(scene: Scene) -> str:
     """The whole DOT text of a scene: pinned positions (neato -n2) or, for layout 'dot', none."""
     t = scene.theme
-    pinned = scene.layout == "d2l"
+    pinned = all(n.x is not None for n in scene.nodes)  # d2l, or dot's layout read back
     # margin=0: PDF pages otherwise get Graphviz's half-inch paper margin on every side.
     # esep: spline routing needs a margin around nodes smaller than the gap to the notes,
     # or Graphviz falls back to straight edges through nodes.
     # Spline routing around pinned nodes grows steeply with size (system Graphviz 2.43: 1 s at
     # 47 nodes, 5 s at 100, minutes at 1000): past SPLINE_LIMIT nodes, edges are straight.
-    curved = not pinned or len(scene.nodes) <= SPLINE_LIMIT
+    curved = not pinned or len(scene.nodes) <= SPLINE_LIMIT or all(e.spline for e in scene.edges)
     graph = attrs(splines="true" if curved else "line", outputorder="edgesfirst", bgcolor="white", pad='"0.1"',
                   margin="0", esep='"+0.5"', rankdir=None if pinned else "LR",
+                  # room between ranks and nodes for the notes placed beside them afterwards
+                  ranksep=None if pinned else "0.6", nodesep=None if pinned else "0.4",
                   forcelabels=None if pinned else "true")
     lines = [
         f"digraph {dot_id(scene.name)} {{",
@@ -223,10 +227,12 @@ def to_dot(scene: Scene) -> str:
     notes = {note.node: note for note in scene.notes}
     for n in scene.nodes:  # without pins Graphviz places each annotation itself (xlabel)
         note = notes.get(n.id) if not pinned else None
-        lines.append(node_stmt(n, scene, lines_string(note.lines) if note else ""))
+        shown = tuple(t for i, t in enumerate(note.lines) if i not in note.faint) if note else ()
+        lines.append(node_stmt(n, scene, lines_string(shown) if shown else ""))
     by_id = {n.id: n for n in scene.nodes}
     lines += [f"{dot_id(e.src)} -> {dot_id(e.dst)}"
-              + attrs(pos=edge_pos(e.points, by_id[e.src], by_id[e.dst], 10 * t.arrowsize)) + ";"
+              + attrs(pos=edge_pos(e.points, by_id[e.src], by_id[e.dst], 10 * t.arrowsize,
+                                   e.spline)) + ";"
               for e in scene.edges]
     prefix = _prefix(scene)
     if not pinned and scene.legend:

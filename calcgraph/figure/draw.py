@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from calcgraph.figure import dot, fonts
+from calcgraph.figure import dot, dotplace, fonts
 from calcgraph.figure.scene import build_scene
 from calcgraph.graphviz import run as render
 from calcgraph.options import ANNOTATE, LAYOUTS, RENDERERS, choose
@@ -30,9 +30,19 @@ def graph_data(graph: Graph | Mapping[str, Any], annotate: str = "shapes") -> Ma
 
 def to_dot(graph: Graph | Mapping[str, Any], *, annotate: str = "shapes", layout: str = "d2l",
            legend: bool = False) -> str:
-    """The figure as DOT text: pinned d2l positions (neato -n2) or, layout='dot', none."""
+    """The figure as DOT text with pinned positions (neato -n2): the d2l grid, or where
+    Graphviz's dot puts the nodes (layout='dot'; without a Graphviz to ask, no positions)."""
+    return _dot(graph, annotate, layout, legend)[0]
+
+
+def _dot(graph: Graph | Mapping[str, Any], annotate: str, layout: str,
+         legend: bool) -> tuple[str, bool]:
+    """(DOT text, pinned?)."""
     data = graph_data(graph, annotate)
-    return dot.to_dot(build_scene(data, annotate=annotate, layout_name=layout, legend=legend))
+    scene = build_scene(data, annotate=annotate, layout_name=layout, legend=legend)
+    if layout == "dot":
+        scene = dotplace.attach(scene)
+    return dot.to_dot(scene), all(n.x is not None for n in scene.nodes)
 
 
 def default_path(graph: Graph | Mapping[str, Any], fmt: str | None = None) -> str:
@@ -54,11 +64,10 @@ def render_graph(graph: Graph, path: str | None = None, fmt: str | None = None, 
         graph.backward()  # so that values and gradients are in the file
         render.write_atomic(path, graph.to_json().encode("utf-8"))
         return path, None
-    source = to_dot(graph, annotate=annotate, layout=layout, legend=legend)
+    source, pinned = _dot(graph, annotate, layout, legend)
     if kind == "dot":
         render.write_atomic(path, source.encode("utf-8"))
         return path, None
-    pinned = layout == "d2l"
     used = render.render_to_file(source, path, kind, renderer=renderer, scale=scale,
                                  pinned=pinned, engine="neato" if pinned else "dot")
     if kind == "svg":  # the glyphs it uses, embedded: the same look in every viewer
@@ -70,8 +79,9 @@ def render_graph(graph: Graph, path: str | None = None, fmt: str | None = None, 
 
 def svg_text(graph: Graph | Mapping[str, Any], **options: Any) -> str:
     """The figure as SVG text, for Jupyter; works without a system Graphviz."""
-    pinned = options.get("layout", "d2l") == "d2l"
-    svg = render.render(to_dot(graph, **options), "svg", renderer="auto", pinned=pinned,
+    source, pinned = _dot(graph, options.get("annotate", "shapes"),
+                          options.get("layout", "d2l"), options.get("legend", False))
+    svg = render.render(source, "svg", renderer="auto", pinned=pinned,
                         engine="neato" if pinned else "dot")
     return fonts.embed(svg.decode("utf-8"))
 

@@ -66,11 +66,13 @@ class Node:
 
 @dataclass(frozen=True)
 class Edge:
-    """An edge; points: its route's waypoints in pt, centre to centre (none: straight)."""
+    """An edge; points: its route's waypoints in pt, centre to centre (none: straight);
+    spline: Graphviz's own curve for it (layout 'dot'), the arrow's tip first."""
 
     src: str
     dst: str
     points: tuple[tuple[float, float], ...] = ()
+    spline: tuple[tuple[float, float], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ are in docs/render.md ("Annotations").
 
 from __future__ import annotations
 
+import itertools
 import math
 import unicodedata
 from collections.abc import Mapping
@@ -227,14 +228,36 @@ def segments(scene: Scene, nodes: tuple[Node, ...] | None = None) -> list[Segmen
     by_id = {n.id: n for n in (nodes or scene.nodes)}
     out = []
     for e in scene.edges:
-        if e.points:
-            out += [(*a, *b) for a, b in zip(e.points, e.points[1:])]
+        if e.spline:  # tip, then Bézier control points: 8 chords a piece
+            pts = _bezier_points(e.spline[1:]) + [e.spline[0]]
+            out += [(*a, *b) for a, b in itertools.pairwise(pts)]
+        elif e.points:
+            out += [(*a, *b) for a, b in itertools.pairwise(e.points)]
         else:
             out.append((by_id[e.src].x, by_id[e.src].y, by_id[e.dst].x, by_id[e.dst].y))
     return out
 
 
-def _place_notes(scene: Scene, nodes: tuple[Node, ...]) -> tuple[Note, ...] | None:
+def place_notes(scene: Scene, nodes: tuple[Node, ...]) -> tuple[Note, ...]:
+    """Each note at its first free spot around its node, or under it when none is free
+    (nodes that do not move: Graphviz's layout)."""
+    return _place_notes(scene, nodes, strict=False) or ()
+
+
+def _bezier_points(ctrl: tuple[tuple[float, float], ...]) -> list[tuple[float, float]]:
+    out = list(ctrl[:1])
+    for i in range(0, len(ctrl) - 3, 3):
+        p0, p1, p2, p3 = ctrl[i:i + 4]
+        for k in range(1, 9):
+            t = k / 8
+            a, b, c, d = (1 - t) ** 3, 3 * (1 - t) ** 2 * t, 3 * (1 - t) * t * t, t ** 3
+            out.append((a * p0[0] + b * p1[0] + c * p2[0] + d * p3[0],
+                        a * p0[1] + b * p1[1] + c * p2[1] + d * p3[1]))
+    return out
+
+
+def _place_notes(scene: Scene, nodes: tuple[Node, ...],
+                 strict: bool = True) -> tuple[Note, ...] | None:
     """Each note at its first free spot, or None when one has none at this pitch.
 
     Free: the note's box (1 pt around the text) meets no node box (0.5 pt around the
@@ -259,7 +282,9 @@ def _place_notes(scene: Scene, nodes: tuple[Node, ...]) -> tuple[Note, ...] | No
                 index.add_box(b)
                 break
         else:
-            return None
+            if strict:
+                return None
+            out.append(at(note, by_id[note.node], (0, -1)))
     return tuple(out)
 
 

@@ -66,8 +66,6 @@ def build_scene(data: Mapping[str, Any], *, annotate: str = "shapes", layout_nam
         nodes.append(Node(n["id"], n["kind"], role, "square" if var else "circle", width, size,
                           fill, runs, tip, theme.symbol_size if symbol else theme.fontsize))
         lines, faint = note_lines(n, annotate, obj, n["id"] in grads) if var else ((), ())
-        if layout_name == "dot":  # Graphviz's external labels have one colour: no faint lines
-            lines, faint = tuple(t for i, t in enumerate(lines) if i not in faint), ()
         if lines:
             notes.append(Note(n["id"], lines, width=max(text_width(t, theme.note_size)
                                                         for t in lines),
