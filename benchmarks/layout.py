@@ -55,7 +55,7 @@ def time_rows(quick: bool = False, rounds: int | None = None) -> list[dict]:
 
 
 def quality_rows(quick: bool = False) -> list[dict]:
-    from calcgraph.figure.draw import to_dot
+    from calcgraph.figure.draw import svg_text
     from calcgraph.figure.quality import measure_svg
     from calcgraph.graphviz import run as render
     from calcgraph.sources import load_source, sample_names
@@ -63,15 +63,12 @@ def quality_rows(quick: bool = False) -> list[dict]:
     graphs = [(n, load_source(n)) for n in sample_names()]
     generated = lg.generated()[:6] if quick else lg.generated()
     graphs += [(g.name, g) for g in generated]
-    renderer = "system" if render.find_system_dot() else "embedded"
+    renderer = "system" if render.find_system_dot() else "embedded"  # what svg_text uses
     rows = []
     for name, g in graphs:
         data = g.to_dict(values=False)
         for layout in ("d2l", "dot"):
-            svg = render.render(to_dot(data, layout=layout), "svg", renderer=renderer,
-                                pinned=layout == "d2l",
-                                engine="neato" if layout == "d2l" else "dot", timeout=600)
-            q = measure_svg(svg)
+            q = measure_svg(svg_text(data, layout=layout))
             rows.append({"family": "quality", "case": name, "nodes": len(g.nodes),
                          "contender": layout, "renderer": renderer, **q.as_dict()})
     return rows

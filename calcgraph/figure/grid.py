@@ -83,14 +83,14 @@ class EdgeIndex:
 
 
 def flaws(cells: dict[str, Cell], edges: tuple[tuple[str, str], ...],
-          soft: set[tuple[str, str]] = frozenset()) -> tuple[int, int]:
+          soft: set[tuple[str, str]] = frozenset(), through_too: bool = True) -> tuple[int, int]:
     """(edges through nodes, edge crossings) of straight edges on a grid; `soft` edges (the
-    renderer routes them) count for crossings only."""
+    renderer routes them) count for crossings only; through_too=False: crossings only."""
     index, at = EdgeIndex(), {c: v for v, c in cells.items()}
     through_count = crossings = 0
     for a, b in edges:
         p, q = cells[a], cells[b]
-        if (a, b) not in soft:
+        if through_too and (a, b) not in soft:
             through_count += sum(through(p, q, c) for c in cover(p, q)
                                  if c in at and c != p and c != q)
         crossings += sum(cross(p, q, r, s) for r, s, _ in index.along(p, q))

@@ -188,10 +188,10 @@ def layout(data: Mapping[str, Any]) -> Layout:
         cells = _d2l(g, spine)
     except _Crowded:  # docs/layout.md, "Fallback"
         return _shifted(layered(g.order, g.preds, g.succs, g.target), (), g.edges, "layered")
-    crossings = flaws(cells, g.edges)[1]
+    crossings = flaws(cells, g.edges, through_too=False)[1]
     if crossings:  # a layered drawing with fewer crossings wins (a fan-out, some random DAGs)
         other = layered(g.order, g.preds, g.succs, g.target)
-        if flaws(other, g.edges)[1] < crossings:
+        if flaws(other, g.edges, through_too=False)[1] < crossings:
             return _shifted(other, (), g.edges, "layered")
     return _shifted(cells, tuple(spine), g.edges, "d2l")
 

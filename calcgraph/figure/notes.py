@@ -172,16 +172,20 @@ def place(scene: Scene, grid: Layout) -> Scene:
     base = scene.theme.pitch
     tries = sorted(((i, j) for i in range(12) for j in range(12)), key=lambda p: (sum(p), p))
     budget = max(6, PLACE_BUDGET // max(1, len(scene.notes)))
+    done: dict[tuple[int, int], tuple] = {}
+
+    def attempt(spot: tuple[int, int]) -> tuple:
+        if spot not in done:
+            pitch = _pitch(base, spot)
+            nodes, edges = _pinned(scene, grid, pitch), _routed(scene, grid, pitch)
+            done[spot] = (pitch, nodes, edges, _place_notes(replace(scene, edges=edges), nodes))
+        return done[spot]
+
     # When the narrowest pitch fails, the widest is tried: failing too, nothing will fit.
-    first, widest = tries[0], tries[-1]
-    if _place_notes(scene, _pinned(scene, grid, _pitch(base, first))) is None and (
-            _place_notes(scene, _pinned(scene, grid, _pitch(base, widest))) is None):
-        tries = [widest]
+    if attempt(tries[0])[3] is None and attempt(tries[-1])[3] is None:
+        tries = [tries[-1]]
     for spot in tries[:budget]:
-        pitch = _pitch(base, spot)
-        nodes = _pinned(scene, grid, pitch)
-        edges = _routed(scene, grid, pitch)
-        notes = _place_notes(replace(scene, edges=edges), nodes)
+        pitch, nodes, edges, notes = attempt(spot)
         if notes is not None:
             break
     else:  # nothing fits (a very dense graph): put every note under its node
