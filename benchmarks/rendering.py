@@ -41,8 +41,8 @@ def renderers() -> list[str]:
 
 def _child(nodes: int, renderer: str, rounds: int) -> None:
     """In the child: print one JSON line per timed phase, so a timeout keeps what finished."""
-    from calcgraph.graphviz import run as render
     from calcgraph.figure.draw import to_dot
+    from calcgraph.graphviz import run as render
 
     g = graph_of(nodes)
     for _ in range(rounds):

@@ -79,7 +79,7 @@ def _met(value: float | None, target: float) -> bool | None:
 
 
 def targets(rows: list[dict]) -> list[dict]:
-    """One line per target of issue 6, with the measured value and whether it is met."""
+    """One line per performance target, with the measured value and whether it is met."""
     out = []
     for r in rows:
         if r.get("target") is None and r["family"] in ("engine", "overhead"):
@@ -108,7 +108,7 @@ def targets(rows: list[dict]) -> list[dict]:
 
 
 def print_targets(rows: list[dict], machine: dict, out: Console | None = None) -> None:
-    table = Table(title="targets (issue 6)", title_justify="left")
+    table = Table(title="targets (the performance targets)", title_justify="left")
     for head in ("metric", "target", "measured", "met"):
         table.add_column(head)
     for t in rows:

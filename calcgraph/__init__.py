@@ -9,6 +9,8 @@ from calcgraph.errors import (
     CalcgraphError,
     GraphError,
     GraphvizNotFound,
+    MissingDependency,
+    ModelError,
     NumericError,
     RenderError,
     ShapeError,
@@ -21,18 +23,22 @@ from calcgraph.version import __version__
 # Heavy names (numpy behind them) load on first use, so `calcgraph --help` starts fast.
 _LAZY = {
     "Graph": "graph", "Variable": "graph", "Operator": "graph", "Constant": "graph",
-    "build": "graph", "mlp": "graph", "loads_spec": "graph", "load_spec": "graph",
-    "init_values": "core.models", "OPS": "core.ops",
+    "build": "graph", "check": "graph", "mlp": "graph", "from_torch": "graph",
+    "loads_spec": "graph", "load_spec": "graph",
+    "init_values": "core.models", "OPS": "core.ops", "CheckResult": "core.gradcheck",
     "load": "sources", "load_source": "sources",
 }
 
 __all__ = [
     "OPS",
     "CalcgraphError",
+    "CheckResult",
     "Constant",
     "Graph",
     "GraphError",
     "GraphvizNotFound",
+    "MissingDependency",
+    "ModelError",
     "NumericError",
     "Operator",
     "RenderError",
@@ -43,6 +49,8 @@ __all__ = [
     "Variable",
     "__version__",
     "build",
+    "check",
+    "from_torch",
     "init_values",
     "load",
     "load_source",

@@ -44,3 +44,32 @@ class UsageError(CalcgraphError, ValueError):
     """A bad option value (unknown format, bad --set); the CLI exits with 2."""
 
     exit_code = 2
+
+
+class MissingDependency(CalcgraphError, ImportError):
+    """An optional package a feature needs (torch for `check --torch`) is not installed."""
+
+
+class ModelError(CalcgraphError, RuntimeError):
+    """Importing a PyTorch model failed: torch missing, or the user's code raised or returned
+    something calcgraph cannot import."""
+
+
+class MissingGlyphError(RenderError):
+    """A PNG or PDF would leave out characters no font has a glyph for (strict mode)."""
+
+
+class CalcgraphWarning(UserWarning):
+    """Base of calcgraph's warnings; the CLI prints each as one `calcgraph: warning:` line."""
+
+
+class MissingGlyphWarning(CalcgraphWarning):
+    """A PNG or PDF leaves out characters no font has a glyph for (`chars`)."""
+
+    def __init__(self, message: str, chars: str = "") -> None:
+        super().__init__(message)
+        self.chars = chars
+
+
+class CacheWarning(CalcgraphWarning):
+    """A cached compiled module was not trusted and was rebuilt."""

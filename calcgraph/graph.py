@@ -16,8 +16,8 @@ from calcgraph.core import graph as core_graph
 from calcgraph.core.nodes import Constant, Operator, Variable
 from calcgraph.core.order import CycleError, build, dependency_order
 
-__all__ = ["Constant", "CycleError", "Graph", "Operator", "Variable", "build",
-           "dependency_order", "load_spec", "loads_spec", "mlp"]
+__all__ = ["Constant", "CycleError", "Graph", "Operator", "Variable", "build", "check",
+           "dependency_order", "from_torch", "load_spec", "loads_spec", "mlp"]
 
 
 class Graph(core_graph.Graph):
@@ -42,6 +42,10 @@ class Graph(core_graph.Graph):
         """
         engine.backward(self, inputs=inputs, check=check, keep=keep)
         return self
+
+    def check(self, *, torch: bool = False, inputs: bool = False, **options: Any) -> Any:
+        """Every gradient against central finite differences (and torch); see calcgraph.check."""
+        return check(self, torch=torch, inputs=inputs, **options)
 
     # ------------------------------------------------------------ data (calcgraph.text)
 
@@ -85,6 +89,29 @@ class Graph(core_graph.Graph):
 
         return build_trace(self, **options)
 
+    def derivation(self, fmt: str = "md", *, lang: str = "en", values: bool = False,
+                   batch_graph: Graph | None = None) -> str:
+        """The derivation as a document: fmt md, tex, html or txt (see docs/derive.md)."""
+        from calcgraph.derive import derivation
+
+        return derivation(self, fmt=fmt, lang=lang, values=values, batch_graph=batch_graph)
+
+
+def check(graph: core_graph.Graph, *, torch: bool = False, inputs: bool = False,
+          **options: Any) -> Any:
+    """Run backward and check each gradient it computes against central finite differences
+    in float64 (options: step, rtol, atol; see docs/check.md). `torch=True` also rebuilds the
+    graph in PyTorch and compares every value and gradient. Returns a CheckResult: truthy
+    when all agree, `.failures` the rows that do not."""
+    from calcgraph.core.gradcheck import check_gradients
+
+    result = check_gradients(graph, inputs=inputs, **options)
+    if torch:
+        from calcgraph.core.torchcheck import compare_with_torch
+
+        result.torch = compare_with_torch(graph, inputs=inputs)
+    return result
+
 
 @functools.wraps(models.mlp)
 def mlp(*args: Any, **kwargs: Any) -> Graph:
@@ -103,3 +130,10 @@ def load_spec(path: str | os.PathLike, **kwargs: Any) -> Graph:
     from calcgraph.spec import load_spec as load_file
 
     return load_file(path, graph_type=Graph, **kwargs)
+
+
+def from_torch(fn: Any, *example_inputs: Any, **options: Any) -> Graph:
+    """A PyTorch function or module as a calcgraph Graph (see calcgraph.pytorch.from_torch)."""
+    from calcgraph.pytorch import from_torch as import_model
+
+    return import_model(fn, *example_inputs, graph_type=Graph, **options)

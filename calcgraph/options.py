@@ -14,6 +14,7 @@ RENDERERS = ("auto", "system", "embedded")  # which Graphviz draws
 FORMATS = ("svg", "png", "pdf", "dot", "json")  # what `calcgraph render` writes
 RENDER_FORMATS = ("svg", "png", "pdf")  # what Graphviz (and resvg) make
 ENGINES = ("circo", "dot", "fdp", "neato", "nop", "nop2", "osage", "patchwork", "sfdp", "twopi")
+DERIVE_FORMATS = ("md", "tex", "html", "txt")  # what `calcgraph derive` writes
 VECTORS = ("flat", "column", "row")  # single-sample vectors as (q,), (q, 1) or (1, q)
 KEEPS = ("all", "needed")  # every node's value, or only what backward reads
 CHECKS = ("auto", "all", "none")  # NaN/Inf checks after each pass

@@ -7,7 +7,7 @@ import importlib.resources
 from pathlib import Path
 from typing import Any
 
-from calcgraph.errors import UsageError
+from calcgraph.errors import ModelError, UsageError
 from calcgraph.graph import Graph, load_spec, loads_spec, mlp
 
 SUFFIX = ".cg"
@@ -48,16 +48,18 @@ def _sample_dir() -> Any:
     """The shipped samples: package data `calcgraph.samples` (mapped from the top-level
     samples/ folder by pyproject.toml), or that folder itself when running from a checkout
     whose calcgraph/ shadows the installed package."""
-    local = Path(__file__).resolve().parent.parent / "samples"
-    if (local / f"mlp{SUFFIX}").is_file():  # a checkout: its own samples, not an install's
-        return local
+    checkout = Path(__file__).resolve().parent.parent
+    if (checkout / "pyproject.toml").is_file() and (checkout / "samples").is_dir():
+        # A source tree: its own samples, even where an editable install of another
+        # checkout maps calcgraph.samples elsewhere.
+        return checkout / "samples"
     try:
         root = importlib.resources.files("calcgraph.samples")
         if root.is_dir():
             return root
     except ModuleNotFoundError:
         pass
-    return Path(__file__).resolve().parent.parent / "samples"
+    return checkout / "samples"
 
 
 def sample_names() -> list[str]:
@@ -89,6 +91,11 @@ def load_source(source: str | None = None, *, batch: int | None = None, seed: in
                 sets: dict[str, str] | None = None, dtype: str = "float64") -> Graph:
     """The graph a CLI command works on: a built-in sample name (default mlp) or a spec file."""
     name, sets = source or "mlp", sets or {}
+    if is_python_source(name):
+        if batch is not None:
+            raise UsageError(f"--batch does not apply to {name!r}: a PyTorch model's example "
+                             f"inputs fix its shapes (make() chooses them)")
+        return load_python(name, sets)
     if name == "mlp" and any(key in sets for key in MLP_ONLY):
         return mlp(batch=batch, seed=seed, dtype=dtype, **_mlp_kwargs(sets))
     names = sample_names()
@@ -111,3 +118,49 @@ def load_source(source: str | None = None, *, batch: int | None = None, seed: in
 def load(source: str | None = None, **kwargs: Any) -> Graph:
     """Library spelling of load_source: `cg.load('mlp', batch=8)`."""
     return load_source(source, **kwargs)
+
+
+# ---------------------------------------------------------------- a PyTorch model in a .py file
+
+
+def is_python_source(source: str) -> bool:
+    """`model.py:make`: a function in a Python file that returns a model to import."""
+    file, sep, func = source.rpartition(":")
+    return bool(sep) and file.endswith(".py") and func.isidentifier()
+
+
+def load_python(source: str, sets: dict[str, str] | None = None) -> Graph:
+    """Run the user's file, call its function, import what it returns with from_torch.
+
+    The function returns `(fn_or_module, example_inputs)` or `(fn, example_inputs, options)`
+    where options are from_torch's keywords (names, labels, batch). --set NAME=VALUE pairs
+    are passed to it as keyword arguments (strings). The file is the user's own code and runs
+    as Python; a spec file never does.
+    """
+    import runpy
+
+    from calcgraph.graph import from_torch
+
+    file, _, func = source.rpartition(":")
+    if not Path(file).is_file():
+        raise ModelError(f"no such Python file: {file!r}")
+    try:
+        namespace = runpy.run_path(file, run_name="calcgraph_model")
+    except Exception as exc:  # noqa: BLE001 - the user's code may raise anything; say where
+        raise ModelError(f"{file}: running it raised {type(exc).__name__}: {exc}") from None
+    make = namespace.get(func)
+    if not callable(make):
+        found = sorted(k for k, v in namespace.items() if callable(v) and not k.startswith("_")
+                       and getattr(v, "__module__", None) == "calcgraph_model")
+        raise ModelError(f"{file}: no function {func!r} (functions defined there: {found})")
+    try:
+        made = make(**(sets or {}))
+    except Exception as exc:  # noqa: BLE001 - the user's function may raise anything
+        raise ModelError(f"{source}: calling it raised {type(exc).__name__}: {exc}") from None
+    if not isinstance(made, tuple) or len(made) not in (2, 3) or \
+            not isinstance(made[1], (tuple, list)):
+        raise ModelError(f"{source} returned {type(made).__name__} (expected (fn_or_module, "
+                         f"example_inputs) or (fn, example_inputs, options))")
+    options = dict(made[2]) if len(made) == 3 else {}
+    options.setdefault("name", Path(file).stem if Path(file).stem.isidentifier() else "model")
+    return from_torch(made[0], *made[1], **options)

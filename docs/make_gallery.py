@@ -34,9 +34,17 @@ FIGURES = [
 
 
 def figures() -> list[tuple]:
-    """The MLP figures, then one per other built-in sample."""
-    extra = [(n, f"The `{n}` sample.", f"calcgraph render {n} -o {n}.svg", n, None, {})
-             for n in sample_names() if n != "mlp"]
+    """The MLP figures, then one per other built-in sample; a graph of scalars alone (CS231n,
+    micrograd) is drawn as micrograd draws it, every square with its data and grad."""
+    extra = []
+    for n in sample_names():
+        if n == "mlp":
+            continue
+        scalar = all(not v.shape for v in load_source(n).variables)
+        flag, options = (" --annotate all", {"annotate": "all"}) if scalar else ("", {})
+        caption = f"The `{n}` sample" + (", with each scalar's data and grad." if scalar
+                                         else ".")
+        extra.append((n, caption, f"calcgraph render {n}{flag} -o {n}.svg", n, None, options))
     return FIGURES + extra
 
 

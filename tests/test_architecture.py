@@ -21,9 +21,11 @@ ALLOWED = {
     "graphviz": set(),
     "figure": {"text", "graphviz"},
     "trace": {"core", "text"},
-    "graph": {"core", "text", "spec", "figure", "trace", "graphviz"},  # the public Graph
+    "derive": {"core", "text", "trace"},  # the derivation document, built on the trace's data
+    "pytorch": {"core"},  # the PyTorch importer: torch calls → core graph equations
+    "graph": {"core", "text", "spec", "figure", "trace", "graphviz", "pytorch", "derive"},
     "sources": {"core", "spec", "graph"},
-    "cli": {"core", "text", "spec", "figure", "trace", "graphviz", "graph", "sources"},
+    "cli": {"core", "text", "spec", "figure", "trace", "graphviz", "graph", "sources", "derive"},
     "__main__": {"cli"},
     "__init__": {"core", "graph", "sources"},  # its lazy table names these
 }

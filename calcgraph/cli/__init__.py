@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from calcgraph.cli.check import check
+from calcgraph.cli.derive import derive
 from calcgraph.cli.render import render
 from calcgraph.cli.samples import samples
 from calcgraph.cli.trace import trace
@@ -15,7 +17,8 @@ from calcgraph.version import __version__
 def cli() -> None:
     """Draw a computation graph and watch its backward pass, as the d2l book shows them.
 
-    SOURCE is a built-in sample name (default: mlp, the d2l MLP objective) or a spec file.
+    SOURCE is a built-in sample name (default: mlp, the d2l MLP objective), a spec file,
+    or FILE.py:FUNCTION returning a PyTorch model to import (your own code, run as Python).
 
     \b
     Examples:
@@ -23,10 +26,12 @@ def cli() -> None:
       calcgraph render --batch 8 -o mlp.png
       calcgraph trace                      the backward sweep, step by step
       calcgraph trace --batch 8 --values
+      calcgraph check --batch 8            every gradient against finite differences
+      calcgraph derive -o mlp.md           the derivation as a document (.md .tex .html)
     """
 
 
-for _command in (render, trace, samples):
+for _command in (render, trace, check, derive, samples):
     cli.add_command(_command)
 
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import sys
+import warnings
 from collections.abc import Callable
 from typing import Any
 
 import click
 
-from calcgraph.errors import CalcgraphError
+from calcgraph.errors import CalcgraphError, CalcgraphWarning
 
 
 def fail(exc: CalcgraphError) -> None:
@@ -21,7 +22,10 @@ def mapped(fn: Callable[..., Any]) -> Callable[..., Any]:
 
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return fn(*args, **kwargs)
+            with warnings.catch_warnings():
+                warnings.simplefilter("always", CalcgraphWarning)
+                warnings.showwarning = _show_warning(warnings.showwarning)
+                return fn(*args, **kwargs)
         except CalcgraphError as exc:
             fail(exc)
         except KeyboardInterrupt:
@@ -30,6 +34,18 @@ def mapped(fn: Callable[..., Any]) -> Callable[..., Any]:
 
     wrapper.__name__, wrapper.__doc__ = fn.__name__, fn.__doc__
     return wrapper
+
+
+def _show_warning(previous: Callable[..., None]) -> Callable[..., None]:
+    """calcgraph's own warnings as one `calcgraph: warning:` line; others as Python shows them."""
+
+    def show(message: Warning | str, category: type[Warning], *args: Any, **kwargs: Any) -> None:
+        if issubclass(category, CalcgraphWarning):
+            click.echo(f"calcgraph: warning: {message}", err=True)
+        else:
+            previous(message, category, *args, **kwargs)
+
+    return show
 
 
 def source_options(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -50,3 +66,10 @@ def load(source: str | None, batch: int | None, seed: int, sets: tuple[str, ...]
     return load_source(source, batch=batch, seed=seed, sets=parse_sets(sets))
 
 
+def lang_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """--lang, defaulting from the locale (LANG / LC_ALL zh_CN.UTF-8 → zh)."""
+    from calcgraph.text.lang import default_language, languages
+
+    return click.option("--lang", type=click.Choice(languages()), default=default_language,
+                        show_default="from LC_ALL / LANG, else en",
+                        help="Language of headings, prose and notes (the math is the same).")(fn)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from calcgraph.cli.common import load, mapped, source_options
+from calcgraph.cli.common import lang_option, load, mapped, source_options
 from calcgraph.options import VECTORS
 
 
@@ -19,12 +19,13 @@ from calcgraph.options import VECTORS
 @click.option("--ascii", "ascii_only", is_flag=True, help="ASCII instead of Unicode math.")
 @click.option("--width", type=click.IntRange(min=40), default=None,
               help="Output width in columns (default: the terminal's).")
+@lang_option
 @mapped
 def trace(source, batch, seed, sets, values, vectors, only_step, as_json, ascii_only,
-          width) -> None:
+          width, lang) -> None:
     """Print the backward sweep step by step: formula, numpy code and shapes."""
     from calcgraph.trace.build import print_trace
 
     graph = load(source, batch, seed, sets)
     print_trace(graph, values=values, vectors=vectors, step=only_step, as_json=as_json,
-                ascii_only=ascii_only, width=width)
+                ascii_only=ascii_only, width=width, lang=lang)

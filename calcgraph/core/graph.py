@@ -10,7 +10,7 @@ import numpy as np
 
 from calcgraph.core import ops as ops_table
 from calcgraph.core.nodes import Constant, Operator, Variable
-from calcgraph.core.ops import Operand
+from calcgraph.core.record import Op, Operand
 from calcgraph.errors import GraphError
 
 
@@ -93,14 +93,16 @@ class Graph:
         self.constants[name] = const
         return const
 
-    def apply(self, op: str, *args: Variable | str | Constant | float, out: str,
+    def apply(self, op: str | Op, *args: Variable | str | Constant | float, out: str,
               name: str | None = None, symbol: str | None = None, label: str | None = None,
               doc: str = "") -> Variable:
         """Append the equation `out = op(*args)` and return the new variable `out`."""
+        # An op record is taken as it is: importers make one-off records (a PyTorch call
+        # calcgraph has no op for) that the table does not list.
         spec = ops_table.get(op)
-        where = f"{op} {out!r}"
+        where = f"{spec.name} {out!r}"
         self._claim(out, f"{where} (output)")
-        name = name or f"{op}_{out}"
+        name = name or f"{spec.name}_{out}"
         self._claim(name, f"{where} (operator node)")
         nparams = len(spec.params)
         arrays, params = (args[: len(args) - nparams], args[len(args) - nparams:]) if nparams \
@@ -113,11 +115,12 @@ class Graph:
         inputs = [self._resolve_var(a, where) for a in arrays]
         bound = {p: self._resolve_const(a, where, p) for p, a in zip(spec.params, params)}
         operands = [Operand(v.name, v.shape, v.batched, v.integer) for v in inputs]
+        # An op that reads class labels explains a misplaced one in its own shape rule.
         for i, v in enumerate(inputs):
-            if v.integer and spec.is_differentiable(i, len(inputs)) and op != "cross_entropy":
+            if v.integer and spec.is_differentiable(i, len(inputs)) and not spec.class_labels:
                 raise GraphError(f"{where}: {v.name} holds integer class indices "
                                  f"(expected a float array)")
-        sig = spec.rule(operands, out)
+        sig = spec.check(operands, out)
         result = Variable(self, out, "intermediate", sig.shape, label=label,
                           batched=sig.batched, dtype=self.dtype, doc=doc)
         node = Operator(name, spec, inputs, result, bound, sig.mode, symbol, len(self.operators))

@@ -6,11 +6,12 @@ import zlib
 
 import numpy as np
 
+from calcgraph.core import ops
 from calcgraph.core.graph import Graph
 from calcgraph.errors import GraphError
 
-ACTIVATIONS = ("relu", "sigmoid", "tanh")
-LOSSES = ("cross_entropy", "squared_loss")
+ACTIVATIONS = ops.choices("activation")  # what mlp(activation=...) accepts, from the op table
+LOSSES = ops.choices("loss")
 
 
 def init_values(graph: Graph, seed: int | None = 0) -> Graph:
@@ -39,17 +40,16 @@ def init_values(graph: Graph, seed: int | None = 0) -> Graph:
 
 
 def _classes(label) -> int:
+    """The number of logits of the first op that reads `label` as class indices (else 2)."""
     for node in label.consumers:
-        if node.op.name == "cross_entropy":
-            return node.inputs[0].shape[-1]
-        if node.op.paired:  # logits o₁ … o_T, labels y₁ … y_T
-            n = len(node.inputs)
-            return node.inputs[(node.inputs.index(label) + n // 2) % n].shape[-1]
+        for y, o in node.op.class_operands(len(node.inputs)):
+            if node.inputs[y] is label:
+                return node.inputs[o].shape[-1]
     return 2
 
 
 def mlp(d: int = 4, h: int = 5, q: int = 3, lam: float = 0.1, batch: int | None = None,
-        activation: str = "relu", loss: str = "cross_entropy", seed: int | None = 0,
+        activation: str = ops.RELU.name, loss: str = ops.CROSS_ENTROPY.name, seed: int | None = 0,
         dtype: str = "float64", graph_type: type[Graph] = Graph) -> Graph:
     """The d2l figure's graph: J = l(W2 ϕ(W1 x), y) + λ/2 (‖W1‖² + ‖W2‖²), 16 nodes, 17 edges.
 
@@ -71,16 +71,17 @@ def mlp(d: int = 4, h: int = 5, q: int = 3, lam: float = 0.1, batch: int | None 
     g.input("x", row + (d,), label="X" if b else "x", batched=b, doc="data input")
     g.param("W1", (h, d), label="W^(1)", doc="hidden-layer weights")
     g.param("W2", (q, h), label="W^(2)", doc="output-layer weights")
-    if loss == "cross_entropy":
+    loss_op = ops.get(loss)
+    if loss_op.class_labels:
         g.label_input("y", row, label="y", batched=b, integer=True, doc="class label")
     else:
         g.label_input("y", row + (q,), label="Y" if b else "y", batched=b, doc="target")
     g.constant("lam", lam, label="λ", doc="weight-decay strength")
-    g.apply("matmul", "W1", "x", out="z", name="mul1", label="Z" if b else "z")
-    g.apply(activation, "z", out="h", name="phi", symbol="ϕ", label="H" if b else "h")
-    g.apply("matmul", "W2", "h", out="o", name="mul2", label="O" if b else "o")
-    g.apply(loss, "o", "y", out="L", name="l", symbol="l")
-    g.apply("l2", "W1", "W2", "lam", out="s", name="l2")
-    g.apply("add", "L", "s", out="J", name="plus")
+    g.apply(ops.MATMUL, "W1", "x", out="z", name="mul1", label="Z" if b else "z")
+    g.apply(ops.get(activation), "z", out="h", name="phi", symbol="ϕ", label="H" if b else "h")
+    g.apply(ops.MATMUL, "W2", "h", out="o", name="mul2", label="O" if b else "o")
+    g.apply(loss_op, "o", "y", out="L", name="l", symbol="l")
+    g.apply(ops.L2, "W1", "W2", "lam", out="s", name="l2")
+    g.apply(ops.ADD, "L", "s", out="J", name="plus")
     g.set_objective("J")
     return init_values(g, seed)

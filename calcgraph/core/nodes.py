@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from calcgraph.core import ops as ops_table
+from calcgraph.core.record import Op
 
 
 class Variable:
@@ -99,7 +99,7 @@ class Operator:
         "vjps",
     )
 
-    def __init__(self, name: str, op: ops_table.Op, inputs: list[Variable], output: Variable,
+    def __init__(self, name: str, op: Op, inputs: list[Variable], output: Variable,
                  params: dict[str, Constant | float], mode: str, symbol: str | None, index: int):
         self.name, self.op, self.inputs, self.output = name, op, inputs, output
         self.params, self.mode, self.index = params, mode, index
@@ -118,6 +118,7 @@ class Operator:
         return self.symbol
 
     def param_values(self) -> tuple[float, ...]:
+        """The constants' current values, in the op's parameter order."""
         return tuple(p.value if isinstance(p, Constant) else p for p in self.params.values())
 
     def __repr__(self) -> str:

@@ -134,6 +134,13 @@ def note_stmts(note: Note, nid: str, scene: Scene) -> list[str]:
         note.align, note.x)
     colors = tuple(t.faint_color if i in note.faint else t.note_color
                    for i in range(len(note.lines)))
+    if note.framed:  # the record's frame, then its text centred inside
+        frame = nid + "f" + attrs(shape="box", fixedsize="true", width=inches(note.width),
+                                  height=inches(note.height), label='""', penwidth=0.5,
+                                  color=quote(t.note_color), pos=_pos(note.x, note.y),
+                                  **{"class": quote("note frame")}) + ";"
+        return [frame, *text_stmts(nid, note.lines, note.x, note.y + note.height / 2 -
+                                   t.frame_pad, "center", t.note_size, colors, "note")]
     return text_stmts(nid, note.lines, anchor, note.y + note.height / 2, note.align,
                       t.note_size, colors, "note")
 

@@ -6,7 +6,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from calcgraph.figure import dot, dotplace, fonts
+from calcgraph.figure import dot, dotplace
+from calcgraph.figure.fonts import embed as embed_fonts
 from calcgraph.figure.scene import build_scene
 from calcgraph.graphviz import run as render
 from calcgraph.options import ANNOTATE, LAYOUTS, RENDERERS, choose
@@ -21,7 +22,9 @@ def graph_data(graph: Graph | Mapping[str, Any], annotate: str = "shapes") -> Ma
     if isinstance(graph, Mapping):
         return graph
     choose(annotate, ANNOTATE, "annotate")
-    if annotate in ("grads", "all"):
+    # values too, when it can: a scalar's record shows its gradient beside its value
+    if annotate in ("grads", "all") or (annotate == "values" and
+                                        getattr(graph, "objective", None) is not None):
         graph.backward()
     elif annotate == "values":
         graph.forward()
@@ -54,26 +57,26 @@ def default_path(graph: Graph | Mapping[str, Any], fmt: str | None = None) -> st
 
 def render_graph(graph: Graph, path: str | None = None, fmt: str | None = None, *,
                  annotate: str = "shapes", renderer: str = "auto", layout: str = "d2l",
-                 scale: float = 2.0, legend: bool = False) -> tuple[str, str | None]:
-    """Write the figure; returns (path written, 'system' | 'embedded', or None for dot/json)."""
+                 dpi: float | None = None, scale: float | None = None, legend: bool = False,
+                 fonts: tuple[str, ...] = (), strict: bool = False) -> tuple[str, str | None]:
+    """Write the figure ('-': stdout); returns (path, 'system' | 'embedded', or None for
+    dot/json). PNG density: `dpi` (default 300) or `scale` pixels per point; `fonts` adds font
+    files; `strict` makes a character no font has an error instead of a warning."""
     choose(layout, LAYOUTS, "layout")
     choose(renderer, RENDERERS, "renderer")
     path = path or default_path(graph, fmt)
     kind = render.format_from_path(path, fmt)
     if kind == "json":
         graph.backward()  # so that values and gradients are in the file
-        render.write_atomic(path, graph.to_json().encode("utf-8"))
+        render.write_output(path, graph.to_json().encode("utf-8"))
         return path, None
     source, pinned = _dot(graph, annotate, layout, legend)
     if kind == "dot":
-        render.write_atomic(path, source.encode("utf-8"))
+        render.write_output(path, source.encode("utf-8"))
         return path, None
-    used = render.render_to_file(source, path, kind, renderer=renderer, scale=scale,
-                                 pinned=pinned, engine="neato" if pinned else "dot")
-    if kind == "svg":  # the glyphs it uses, embedded: the same look in every viewer
-        with open(path, encoding="utf-8") as fh:
-            svg = fh.read()
-        render.write_atomic(path, fonts.embed(svg).encode("utf-8"))
+    used = render.render_to_file(source, path, kind, renderer=renderer, dpi=dpi, scale=scale,
+                                 fonts=fonts, strict=strict, pinned=pinned,
+                                 engine="neato" if pinned else "dot", svg_filter=_embed)
     return path, used
 
 
@@ -83,6 +86,11 @@ def svg_text(graph: Graph | Mapping[str, Any], **options: Any) -> str:
                           options.get("layout", "d2l"), options.get("legend", False))
     svg = render.render(source, "svg", renderer="auto", pinned=pinned,
                         engine="neato" if pinned else "dot")
-    return fonts.embed(svg.decode("utf-8"))
+    return embed_fonts(svg.decode("utf-8"))
+
+
+def _embed(svg: bytes) -> bytes:
+    """The glyphs the SVG uses, embedded: the same look in every viewer (fonts.py)."""
+    return embed_fonts(svg.decode("utf-8")).encode("utf-8")
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from calcgraph.figure.layout import PITCH
+
 if TYPE_CHECKING:
     from calcgraph.figure.layout import Layout
 
@@ -15,7 +17,7 @@ class Theme:
 
     var_size: float = 21.0
     op_size: float = 23.0
-    pitch: tuple[float, float] = (41.0, 39.0)
+    pitch: tuple[float, float] = PITCH
     penwidth: float = 1.0
     op_fill: str = "#B2D9FF"
     param_fill: str = "#66BFFF"
@@ -27,6 +29,7 @@ class Theme:
     script_size: float = 6.5
     note_size: float = 6.5
     note_color: str = "#555555"
+    frame_pad: float = 2.0  # pt between a record's text and its frame
     faint_color: str = "#999999"  # a gradient shape that backward does not compute
     arrowhead: str = "vee"
     arrowsize: float = 0.5
@@ -90,6 +93,7 @@ class Note:
     height: float = 0.0
     align: str = "center"  # lines centred, or left/right-aligned toward the node
     faint: tuple[int, ...] = ()  # indices of lines drawn in the theme's faint_color
+    framed: bool = False  # a scalar's record (data | grad), boxed as micrograd draws it
 
 
 @dataclass(frozen=True)
@@ -113,5 +117,5 @@ class Scene:
     edges: tuple[Edge, ...]
     notes: tuple[Note, ...] = ()
     legend: tuple[Key, ...] = ()
-    pitch: tuple[float, float] = (41.0, 39.0)
+    pitch: tuple[float, float] = PITCH
     grid: Layout | None = field(default=None, compare=False)

@@ -15,7 +15,7 @@ import re
 import xml.etree.ElementTree as ET
 from typing import Any
 
-from calcgraph.graphviz.run import FONT_DIR
+from calcgraph.graphviz.fonts import FONT_DIR
 
 FAMILY = "calcgraph serif"
 FALLBACK = "calcgraph serif fallback"

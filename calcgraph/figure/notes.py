@@ -14,6 +14,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from calcgraph.figure import fonts
+from calcgraph.text.formulas import fmt_shape
 
 if TYPE_CHECKING:
     from calcgraph.figure.elements import Edge, Key, Node, Note, Scene
@@ -45,16 +46,22 @@ _OTHER = {"μ": 536, "σ": 539, "∂": 494, "−": 564, "×": 564, "·": 333, "�
           "…": 1000, "′": 219}
 
 
+def is_wide(c: str) -> bool:
+    """Whether `c` is drawn a full em wide: CJK ideographs, kana, Hangul, fullwidth forms
+    (Unicode's East Asian Wide and Fullwidth, as every CJK font draws them)."""
+    return unicodedata.east_asian_width(c) in ("W", "F")
+
+
 def _char_width(c: str) -> float:
     """One character's width in em: Times' (= Liberation Serif's) table for the annotation
     alphabet, else the bundled font that draws it, else generous; 1 em for wide characters."""
+    if is_wide(c):
+        return 1.0
     code = ord(c)
     if 32 <= code < 127:
         return _ASCII[code - 32] / 1000
     if c in _OTHER:
         return _OTHER[c] / 1000
-    if unicodedata.east_asian_width(c) in "WF":  # CJK and the like: 1 em
-        return 1.0
     drawn = fonts.advance(c)  # the bundled font that draws it (fonts.py)
     if drawn is not None:
         return drawn
@@ -77,10 +84,6 @@ def text_width(text: str, size: float) -> float:
 
 
 # ---------------------------------------------------------------- what a note says
-
-
-def fmt_shape(shape: Any) -> str:
-    return str(tuple(int(n) for n in shape))
 
 
 def _flat(value: Any) -> list[float]:
@@ -109,6 +112,42 @@ def summarize(value: Any) -> str:
     mean = sum(xs) / len(xs)
     std = math.sqrt(sum((x - mean) ** 2 for x in xs) / len(xs))
     return f"μ {_g(mean, std)} σ {_g(std)}"
+
+
+def record(n: Mapping[str, Any], annotate: str) -> str | None:
+    """micrograd's record for a scalar variable, `data −4 | grad 46`, when values are asked
+    for; 4 significant digits, the precision of the worked examples it is compared with.
+
+    >>> record({"shape": [], "value": -4.0, "grad": 46.0}, "values")
+    'data −4 | grad 46'
+    >>> record({"shape": [], "value": 0.7310585786, "grad": None}, "all")
+    'data 0.7311'
+    """
+    if annotate not in ("values", "all") or n.get("shape") or n.get("value") is None:
+        return None
+    text = f"data {_g4(n['value'])}"
+    return text if n.get("grad") is None else f"{text} | grad {_g4(n['grad'])}"
+
+
+def _g4(x: Any) -> str:
+    x = float(x)
+    return ("0" if abs(x) < 1e-12 else f"{x:.4g}").replace("-", "−")
+
+
+def constant_line(n: Mapping[str, Any], constants: Mapping[str, Mapping[str, Any]],
+                  annotate: str) -> str | None:
+    """An operator's constants, `λ = 0.1` or `c = 2`, when values are asked for: the circle
+    shows only the op's symbol, and 2 · x would otherwise read as an unexplained ·."""
+    params = n.get("params") or {}
+    if annotate not in ("values", "all") or not params:
+        return None
+    parts = []
+    for key, p in params.items():
+        if isinstance(p, str) and p in constants:
+            parts.append(f"{constants[p]['label_text']} = {_g4(constants[p]['value'])}")
+        else:
+            parts.append(f"{key} = {_g4(p)}")
+    return ", ".join(parts)
 
 
 def gets_grad(data: Mapping[str, Any]) -> set[str]:

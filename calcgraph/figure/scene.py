@@ -10,10 +10,12 @@ from calcgraph.figure.elements import D2L, Edge, Key, Node, Note, Run, Scene, Th
 from calcgraph.figure.layout import layout
 from calcgraph.figure.notes import (
     LINE,
+    constant_line,
     fmt_shape,
     gets_grad,
     note_lines,
     place,
+    record,
     summarize,
     text_width,
 )
@@ -23,6 +25,13 @@ from calcgraph.text.labels import parse
 __all__ = ["D2L", "Edge", "Key", "Node", "Note", "Run", "Scene", "Theme",
            "build_scene", "fmt_shape", "label_runs", "summarize", "text_width"]
 
+
+def _fit(runs: list[Run], size: float, theme: Theme, symbol: bool, var: bool) -> float:
+    """The label's font size: a long op name (softmax) shrinks to fit its circle."""
+    fontsize = theme.symbol_size if symbol else theme.fontsize
+    wide = text_width("".join(r.text for r in runs), fontsize)
+    room = 0.85 * size
+    return fontsize if var or wide <= room else max(5.0, round(fontsize * room / wide, 1))
 
 
 def label_runs(markup: str, *, kind: str, ndim: int) -> tuple[Run, ...]:
@@ -49,6 +58,7 @@ def build_scene(data: Mapping[str, Any], *, annotate: str = "shapes", layout_nam
     by_id = {n["id"]: n for n in data["nodes"]}
     obj = by_id[obj_id]["label_text"] if obj_id in by_id else "J"
     grads = gets_grad(data)
+    constants = {c["name"]: c for c in data.get("constants", ())}
     nodes, notes = [], []
     for n in data["nodes"]:
         var = n["kind"] == "variable"
@@ -64,20 +74,31 @@ def build_scene(data: Mapping[str, Any], *, annotate: str = "shapes", layout_nam
         runs = label_runs(n["label"], kind=n["kind"], ndim=ndim)
         symbol = not var and len(runs) == 1 and not any(c.isalnum() for c in runs[0].text)
         nodes.append(Node(n["id"], n["kind"], role, "square" if var else "circle", width, size,
-                          fill, runs, tip, theme.symbol_size if symbol else theme.fontsize))
+                          fill, runs, tip, _fit(runs, size, theme, symbol, var)))
+        boxed = record(n, annotate) if var else None
+        if boxed is not None and layout_name != "dot":
+            pad = 2 * theme.frame_pad
+            notes.append(Note(n["id"], (boxed,), width=text_width(boxed, theme.note_size) + pad,
+                              height=theme.note_size * LINE + pad, framed=True))
+            continue
         lines, faint = note_lines(n, annotate, obj, n["id"] in grads) if var else ((), ())
+        if boxed is not None:
+            lines, faint = (boxed,), ()
+        if not var and constant_line(n, constants, annotate):
+            lines = (constant_line(n, constants, annotate),)
         if lines:
             notes.append(Note(n["id"], lines, width=max(text_width(t, theme.note_size)
                                                         for t in lines),
                               height=len(lines) * theme.note_size * LINE, faint=faint))
     edges = tuple(Edge(e["src"], e["dst"]) for e in data["edges"])
-    keys = _legend(annotate, obj, any(n.faint for n in notes)) if legend else ()
+    keys = _legend(annotate, obj, any(n.faint for n in notes),
+                   any(n.framed for n in notes)) if legend else ()
     scene = Scene(str(data.get("name", "graph")), layout_name, theme, tuple(nodes), edges,
                   tuple(notes), keys, theme.pitch)
     return scene if layout_name == "dot" else place(scene, layout(data))
 
 
-def _legend(annotate: str, obj: str, faint: bool) -> tuple[Key, ...]:
+def _legend(annotate: str, obj: str, faint: bool, framed: bool) -> tuple[Key, ...]:
     """Swatches for the three kinds of node, then the typography and annotation notes."""
     lines = ["bold: vector or matrix, italic: scalar"]
     if annotate in ("shapes", "all"):
@@ -86,5 +107,7 @@ def _legend(annotate: str, obj: str, faint: bool) -> tuple[Key, ...]:
         lines.append(f"light grey ∂{obj}: a gradient that backward does not compute")
     if annotate in ("values", "grads", "all"):
         lines.append("μ σ: mean and standard deviation of a larger array")
+    if framed:
+        lines.append(f"data | grad: a scalar's value and its gradient ∂{obj}")
     return (Key("variable", "variable"), Key("param", "parameter"), Key("operator", "operator"),
             Key("text", "\n".join(lines)))

@@ -2,31 +2,44 @@
 
 from __future__ import annotations
 
-import importlib.util
 import math
 import os
-import re
-import secrets
 import shutil
 import subprocess
-import tempfile
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
 
 from calcgraph.errors import GraphvizNotFound, RenderError, UsageError
+from calcgraph.graphviz.files import (
+    STDOUT,
+    drop_failed_dot,
+    keep_failed_dot,
+    write_atomic,
+    write_output,
+)
+from calcgraph.graphviz.fonts import FONT_DIR, FONT_FAMILY, check_glyphs, plan_fonts
+from calcgraph.graphviz.fonts import bundled_fonts as font_files
+from calcgraph.graphviz.raster import (
+    DEFAULT_DPI,
+    rasterize,
+    resolve_dpi,
+    svg2pdf_available,
+    svg_to_pdf,
+    svg_to_png,
+)
 from calcgraph.options import ENGINES, FORMATS, RENDER_FORMATS, RENDERERS, choose
 
-# scale=1: one pixel per point (72 dpi), so a PNG is round(size in pt * scale) pixels.
-PNG_DPI = 72.0
-FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"  # package data, calcgraph/fonts
-# Metric-compatible with Times, so Graphviz's "Times" text widths fit it; DejaVu
-# Serif is only the fallback for glyphs Liberation lacks (⊙, ⁰, ⁽ ⁾, ...).
-FONT_FAMILY = "Liberation Serif"
+# The module's public names, some defined in files, fonts and raster, re-exported here so that
+# `from calcgraph.graphviz import run as render` reaches everything.
+__all__ = ["DEFAULT_DPI", "FONT_DIR", "FONT_FAMILY", "find_system_dot", "font_files",
+           "format_from_path", "rasterize", "render", "render_to_file", "resolve_renderer",
+           "svg2pdf_available", "svg_to_pdf", "svg_to_png", "write_atomic", "write_output"]
+
 _INSTALL_HINT = (
     "install Graphviz (e.g. `apt-get install graphviz`) or set CALCGRAPH_DOT to a dot executable"
 )
-_FONT_FAMILY_ATTR = re.compile(r'font-family="[^"]*"')
-_SVG_SIZE = re.compile(rb'<svg\b[^>]*?\bwidth="([\d.]+)pt"[^>]*?\bheight="([\d.]+)pt"')
+# Extensions that name a format: a --format that contradicts one is a usage error.
+_TELLING = {"svg": "svg", "png": "png", "pdf": "pdf", "dot": "dot", "gv": "dot", "json": "json"}
 
 
 def find_system_dot() -> str | None:
@@ -73,16 +86,22 @@ def render(
     renderer: str = "auto",
     engine: str = "neato",
     pinned: bool = True,
-    scale: float = 2.0,
+    dpi: float | None = None,
+    scale: float | None = None,
+    fonts: Sequence[str | os.PathLike[str]] = (),
+    strict: bool = False,
     timeout: float = 30.0,
 ) -> bytes:
     """Render DOT to svg/png/pdf bytes.
 
     pinned=True: node positions come from pos="x,y!" (points) and Graphviz only
     routes edges (neato -n2); pinned=False: `engine` lays the graph out itself.
-    `scale` is the PNG pixel density (1 = 72 dpi); `timeout` is in seconds.
+    PNG density: `dpi` (default 300), or `scale` pixels per point (1 = 72 dpi).
+    `fonts`: font files to draw with besides the bundled ones; a character no font has is
+    a MissingGlyphWarning, or with `strict` a MissingGlyphError. `timeout` is in seconds.
     """
-    return _render(dot_source, fmt, renderer, engine, pinned, scale, timeout)[0]
+    return _render(dot_source, fmt, renderer, engine, pinned, resolve_dpi(dpi, scale),
+                   tuple(fonts), strict, timeout)[0]
 
 
 def _render(
@@ -91,15 +110,16 @@ def _render(
     renderer: str = "auto",
     engine: str = "neato",
     pinned: bool = True,
-    scale: float = 2.0,
+    dpi: float = DEFAULT_DPI,
+    fonts: tuple = (),
+    strict: bool = False,
     timeout: float = 30.0,
 ) -> tuple[bytes, str]:
     choose(engine, ENGINES, "engine")
     if pinned and engine != "neato":
         raise UsageError(f"engine {engine!r} needs pinned=False (pinned layouts use neato -n2)")
-    for name, value in (("scale", scale), ("timeout", timeout)):
-        if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
-            raise UsageError(f"{name} must be a positive number, got {value!r}")
+    if not (isinstance(timeout, (int, float)) and math.isfinite(timeout) and timeout > 0):
+        raise UsageError(f"timeout must be a positive number, got {timeout!r}")
     if "\0" in dot_source:
         raise RenderError("DOT source contains a NUL character, which Graphviz cannot read")
     used = resolve_renderer(renderer, fmt)
@@ -107,9 +127,11 @@ def _render(
         args = ["-Kneato", "-n2"] if pinned else [f"-K{engine}"]
         return _run_system(dot_source, "pdf", args, timeout), used
     svg = _svg(dot_source, used, engine, pinned, timeout)
-    if fmt == "pdf":
-        return svg_to_pdf(svg), used
-    return (svg if fmt == "svg" else svg_to_png(svg, scale)), used
+    if fmt == "svg":
+        return svg, used
+    plan = plan_fonts(svg, fonts)
+    check_glyphs(plan, fmt.upper(), strict)
+    return (svg_to_pdf(svg, plan) if fmt == "pdf" else svg_to_png(svg, dpi, plan)), used
 
 
 def _svg(dot_source: str, used: str, engine: str, pinned: bool, timeout: float) -> bytes:
@@ -158,126 +180,61 @@ def _run_system(dot_source: str, fmt: str, args: list[str], timeout: float) -> b
     return proc.stdout
 
 
-def font_files() -> list[str]:
-    """The fonts shipped in calcgraph/fonts, used for every PNG."""
-    return sorted(str(p) for p in FONT_DIR.glob("*.ttf"))
-
-
-def svg_to_png(svg: bytes, scale: float = 2.0) -> bytes:
-    """Rasterise SVG with resvg and only the shipped fonts, so every machine makes the same PNG."""
-    import resvg_py
-
-    options: dict[str, Any] = {"zoom": scale}
-    size = _SVG_SIZE.search(svg)
-    if size:  # explicit width: resvg's zoom rounds the 1x size first, then multiplies
-        options = {"width": max(1, round(float(size.group(1)) * PNG_DPI / 72 * scale))}
-    try:
-        return bytes(
-            resvg_py.svg_to_bytes(
-                svg_string=svg.decode("utf-8"),
-                dpi=PNG_DPI,  # resvg's default (0) rejects sizes given in pt
-                skip_system_fonts=True,
-                font_files=font_files(),
-                font_family=FONT_FAMILY,
-                serif_family=FONT_FAMILY,
-                **options,
-            )
-        )
-    except ValueError as exc:
-        raise RenderError(f"SVG to PNG conversion failed: {exc}") from None
-
-
-def svg2pdf_available() -> bool:
-    """Whether the optional svg2pdf-py (`calcgraph[pdf]`) is installed."""
-    return importlib.util.find_spec("svg2pdf_py") is not None
-
-
-def svg_to_pdf(svg: bytes) -> bytes:
-    """Vector PDF from our SVG with the shipped fonts embedded: the same look as the PNG."""
-    import svg2pdf_py
-
-    fonts = svg2pdf_py.FontDatabase()
-    for path in font_files():
-        fonts.load_font_file(path)
-    # svg2pdf resolves families only among the loaded fonts; name ours explicitly.
-    text = _FONT_FAMILY_ATTR.sub(f'font-family="{FONT_FAMILY}"', svg.decode("utf-8"))
-    try:
-        return bytes(svg2pdf_py.svg_to_pdf(text, fonts))
-    except ValueError as exc:
-        raise RenderError(f"SVG to PDF conversion failed: {exc}") from None
-
-
-def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
-    """Write a temp file in the same folder, then os.replace(): readers see old or whole new."""
-    target = Path(path)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-    try:
-        # os.open with 0o666 lets the umask decide the final mode, as a plain open() would.
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    except OSError as exc:
-        raise RenderError(f"cannot write {target}: {exc.strerror}") from None
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, target)
-    except BaseException as exc:
-        tmp.unlink(missing_ok=True)
-        if isinstance(exc, OSError):
-            raise RenderError(f"cannot write {target}: {exc.strerror}") from None
-        raise
-
-
-def _keep_failed_dot(dot_source: str, out: Path) -> str:
-    data = dot_source.encode("utf-8")
-    beside = out.with_name(out.name + ".failed.dot")
-    try:
-        write_atomic(beside, data)
-        return str(beside)
-    except RenderError:
-        pass
-    try:
-        fd, name = tempfile.mkstemp(prefix=out.name + ".", suffix=".failed.dot")
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        return name
-    except OSError as exc:
-        return f"nowhere ({exc.strerror})"
-
-
 def render_to_file(
-    dot_source: str, path: str | os.PathLike[str], fmt: str | None = None, **render_kwargs: Any
+    dot_source: str, path: str | os.PathLike[str], fmt: str | None = None, *,
+    renderer: str = "auto", engine: str = "neato", pinned: bool = True,
+    dpi: float | None = None, scale: float | None = None,
+    fonts: Sequence[str | os.PathLike[str]] = (), strict: bool = False, timeout: float = 30.0,
+    svg_filter: Callable[[bytes], bytes] | None = None,
 ) -> str:
-    """Render and write `path` atomically; returns the renderer used ('system' or 'embedded').
+    """Render and write `path` ('-': stdout); returns the renderer used ('system' or 'embedded').
+    `svg_filter` rewrites an SVG before it is written (the figure embeds its fonts).
 
     On a Graphviz failure the DOT is kept as '<path>.failed.dot' (or in the temp
     dir) and the RenderError message ends with 'DOT kept at <file>'.
     """
-    out = Path(path)
-    fmt = format_from_path(out, fmt)
+    fmt = format_from_path(path, fmt)
     try:
-        data, used = _render(dot_source, fmt, **render_kwargs)
-    except GraphvizNotFound:
+        data, used = _render(dot_source, fmt, renderer, engine, pinned, resolve_dpi(dpi, scale),
+                             tuple(fonts), strict, timeout)
+    except (GraphvizNotFound, UsageError):
         raise  # nothing wrong with the DOT: no reason to keep it
     except RenderError as exc:
-        kept = _keep_failed_dot(dot_source, out)
+        if type(exc) is not RenderError or "Graphviz" not in str(exc):
+            raise  # a font or conversion problem, not Graphviz's
+        kept = keep_failed_dot(dot_source, path)
         raise type(exc)(f"{exc}; DOT kept at {kept}") from None
-    write_atomic(out, data)
-    out.with_name(out.name + ".failed.dot").unlink(missing_ok=True)  # stale from a past failure
+    if svg_filter is not None and fmt == "svg":
+        data = svg_filter(data)
+    write_output(path, data)
+    drop_failed_dot(path)  # stale from a past failure
     return used
 
 
 def format_from_path(path: str | os.PathLike[str], fmt: str | None) -> str:
-    """The output format: `fmt` if given, else the file extension ('.gv' counts as dot)."""
+    """The output format: `fmt` if given, else the file extension ('.gv' counts as dot).
+
+    A `fmt` that contradicts a telling extension (`x.svg` with 'png') is a UsageError;
+    '-' (stdout) has no extension and defaults to svg.
+    """
+    suffix = "" if str(path) == STDOUT else Path(path).suffix.lower().lstrip(".")
     if fmt is not None:
         if fmt.lower() not in FORMATS:
             choose(fmt, FORMATS, "format")
+        told = _TELLING.get(suffix)
+        if told is not None and told != fmt.lower():
+            raise UsageError(
+                f"format {fmt!r} contradicts the extension of {str(path)!r} ({told}): "
+                f"drop the format or name the file .{fmt.lower()}"
+            )
         return fmt.lower()
-    suffix = Path(path).suffix.lower().lstrip(".")
+    if str(path) == STDOUT:
+        return "svg"
     if not suffix:
         raise UsageError(
             f"cannot tell the format of {str(path)!r}: add an extension or give a format "
             f"(one of {list(FORMATS)})"
         )
-    suffix = "dot" if suffix == "gv" else suffix
+    suffix = _TELLING.get(suffix, suffix)
     choose(suffix, FORMATS, "format")
     return suffix

@@ -5,34 +5,18 @@ from __future__ import annotations
 import atexit
 import hashlib
 import math
-import os
 import platform
 import struct
-import tempfile
 import threading
 import time
 from pathlib import Path
 from typing import Any
 
 from calcgraph.errors import GraphvizNotFound, RenderError
+from calcgraph.graphviz.cache import cache_dir, read_trusted, warn_cache, write_cache
 
-# Header of a cached compiled module: magic line, then the SHA-256 of the payload.
-# wasmtime trusts a precompiled artifact blindly (a flipped byte can crash the
-# process), so the digest is checked before every deserialize.
-_MAGIC = b"calcgraph-cwasm-1\n"
-_DIGEST_SIZE = 32
 # Epoch tick: the timeout is honoured to within one tick.
 _TICK = 0.05
-
-
-def cache_dir() -> Path:
-    """Module cache: $CALCGRAPH_CACHE_DIR, $XDG_CACHE_HOME/calcgraph or ~/.cache/calcgraph."""
-    explicit = os.environ.get("CALCGRAPH_CACHE_DIR")
-    if explicit:
-        return Path(explicit).expanduser()
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    base = Path(xdg).expanduser() if xdg else Path.home() / ".cache"
-    return base / "calcgraph"
 
 
 def wasm_path() -> Path:
@@ -71,40 +55,6 @@ def _wasmtime_version(wasmtime: Any) -> str:
     from importlib.metadata import version
 
     return version("wasmtime")
-
-
-def _read_verified(path: Path) -> bytes | None:
-    try:
-        blob = path.read_bytes()
-    except OSError:
-        return None
-    head = len(_MAGIC) + _DIGEST_SIZE
-    if len(blob) <= head or not blob.startswith(_MAGIC):
-        return None
-    payload = blob[head:]
-    if hashlib.sha256(payload).digest() != blob[len(_MAGIC) : head]:
-        return None
-    return payload
-
-
-def _write_cache(path: Path, payload: bytes) -> None:
-    """Best effort: an unwritable cache only costs a recompile next time."""
-    tmp = None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".cwasm")
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(_MAGIC + hashlib.sha256(payload).digest() + payload)
-        os.replace(tmp, path)  # readers see the old file or the whole new one
-        tmp = None
-    except OSError:
-        pass
-    finally:
-        if tmp is not None:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
 
 
 class _EpochTicker:
@@ -163,16 +113,17 @@ class EmbeddedGraphviz:
         wasmtime = self._wasmtime
         data = self.wasm.read_bytes()
         path = self.cache_file(data)
-        payload = _read_verified(path)
+        payload = read_trusted(path)
         if payload is not None:
             try:
                 module = wasmtime.Module.deserialize(self._engine, payload)
                 self.cache_hit = True
                 return module
             except wasmtime.WasmtimeError:
-                pass  # built by another wasmtime or config: recompile and overwrite
+                warn_cache(f"ignoring the cached Graphviz module {path}: made by another wasmtime "
+                      f"or configuration; compiling it again")
         module = wasmtime.Module(self._engine, data)
-        _write_cache(path, bytes(module.serialize()))
+        write_cache(path, bytes(module.serialize()))
         return module
 
     def render(self, dot_source: str, fmt: str, engine: str, timeout: float) -> bytes:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 import re
 
+import numpy as np
+
 from calcgraph.core import ops as ops_table
 from calcgraph.core.graph import Graph
 from calcgraph.core.models import init_values
@@ -23,9 +25,9 @@ def build_spec(spec: Spec, *, batch: int | None = None, seed: int | None = 0,
                name: str = "spec", graph_type: type[Graph] = Graph) -> Graph:
     """The graph a spec describes, with seeded values (see models.init_values)."""
     src = spec.source
-    checker = Checker(spec)
+    dims, consts = _overrides(spec, {d.name.name: d.value for d in spec.dims}, sets or {}, name)
+    checker = Checker(spec, dims)
     flat = checker.run()
-    dims, consts = _overrides(spec, checker.dims, sets or {}, name)
     graph = graph_type(spec.name.name if spec.name else name, dtype=dtype, batch=batch, dims=dims,
                   title=spec.title or spec.description)
     batched = batch is not None
@@ -56,7 +58,11 @@ def build_spec(spec: Spec, *, batch: int | None = None, seed: int | None = 0,
             if y in classes:
                 _check_classes(graph, src, f, logits, y, classes[y])
     _objective(graph, spec)
-    return init_values(graph, seed)
+    init_values(graph, seed)
+    for leaf, value in checker.values.items():
+        # One sample's value; with --batch every row of an input or label repeats it.
+        graph.set(leaf, np.broadcast_to(value, graph[leaf].shape).copy())
+    return graph
 
 
 def _label(attrs: dict, batched: bool) -> str | None:
@@ -125,11 +131,10 @@ def _apply(graph: Graph, src: Source, f: Flat, batched: bool, temps: dict[str, s
 
 
 def _class_operands(f: Flat) -> list[tuple[str, str]]:
-    """(logits, labels) operand pairs: a loss's non-differentiable operands are its labels."""
+    """(logits, labels) operand pairs, as the op's record declares its class-label operands."""
     op, n = ops_table.get(f.op), len(f.args)
-    return [(str(f.args[(k + n // 2) % n] if op.paired else f.args[0]), y)
-            for k, y in enumerate(f.args)
-            if isinstance(y, str) and not op.is_differentiable(k, n)]
+    return [(str(f.args[o]), f.args[y]) for y, o in op.class_operands(n)
+            if isinstance(f.args[y], str)]
 
 
 def _check_classes(graph: Graph, src: Source, f: Flat, name: str, y: str, q: int) -> None:

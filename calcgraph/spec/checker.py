@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
+import numpy as np
+
+from calcgraph.core import ops as ops_table
 from calcgraph.core.ops import OPS
+from calcgraph.spec.literals import literal_value
 from calcgraph.spec.syntax import (
     Call,
     Const,
@@ -38,9 +43,11 @@ class Flat:
 class Checker:
     """Walks the statements in file order, so the first error reported is the earliest."""
 
-    def __init__(self, spec: Spec):
+    def __init__(self, spec: Spec, sizes: dict[str, int] | None = None):
         self.spec, self.src = spec, spec.source
+        self.sizes = sizes or {}  # dimensions as --set left them, for shaping written values
         self.dims: dict[str, int] = {}
+        self.values: dict[str, np.ndarray] = {}  # leaves written with `= value`, one sample
         self.kinds: dict[str, str] = {}  # every array or constant: input|param|label|const|var
         self.first: dict[str, Span] = {}  # where each user name (incl. node names) first appears
         for d in spec.decls:
@@ -64,12 +71,18 @@ class Checker:
                 raise self.src.error(d.name.span, f"duplicate dimension '{d.name.name}' (first "
                                      f"defined on line {dim_lines[d.name.name]})")
             self.dims[d.name.name], dim_lines[d.name.name] = d.value, d.name.span.line
+        self.dims.update(self.sizes)
         statements = [*self.spec.decls, *self.spec.equations, *self.spec.objectives]
         for st in sorted(statements, key=_line):
             if isinstance(st, Decl):
                 self._define(st.name)
-                for size in [*st.shape, *([st.classes] if st.classes else [])]:
-                    self.size(size.value, size.span)
+                shape = tuple(self.size(size.value, size.span) for size in st.shape)
+                classes = self.size(st.classes.value, st.classes.span) if st.classes else None
+                if st.value is not None:
+                    changed = {k: n for k, n in self.sizes.items()
+                               if any(d.name.name == k and d.value != n for d in self.spec.dims)}
+                    self.values[st.name.name] = literal_value(self.src, st, st.value, shape,
+                                                              classes, changed)
             elif isinstance(st, Const):
                 if st.name.name in self.dims:
                     # --set NAME=... could not tell the two apart.
@@ -159,19 +172,13 @@ class Checker:
         return out
 
     def _signature(self, call: Call) -> tuple[str, tuple[Expr, ...]]:
-        """The op and its arguments, with `c * x` read as scale(x, c); checks each argument."""
+        """The op and its arguments (arrays first, then constants); checks each argument."""
         op, args = call.op, call.args
+        if call.infix:
+            op, args = self._infix(call)
         if op not in OPS:
             hint = did_you_mean(op, OPS) or f" (known ops: {', '.join(sorted(OPS))})"
             raise self.src.error(call.op_span, f"unknown op '{op}'{hint}")
-        consts = [self._is_const(a) for a in args]
-        if call.infix == "*" and consts[0] != consts[1]:
-            op, args = "scale", (args[1], args[0]) if consts[0] else args
-        elif call.infix and any(consts):
-            bad = args[consts.index(True)]
-            raise self.src.error(bad.span, f"'{self._text(bad.span)}' is a constant, but "
-                                 f"'{call.infix}' needs arrays on both sides (a constant can "
-                                 "only scale an array: c * x)")
         spec = OPS[op]
         nparams = len(spec.params)
         arrays = len(args) - nparams
@@ -195,6 +202,50 @@ class Checker:
                                      f"'{self._text(a.span)}' (only constant slots such as "
                                      "scale's c take numbers and constants)")
         return op, args
+
+    def _infix(self, call: Call) -> tuple[str, tuple[Expr, ...]]:
+        """`c * x` is scale(x, c): the op whose spec form matches which sides are constants."""
+        consts = [self._is_const(a) for a in call.args]
+        kinds = ["c" if c else "a" for c in consts]
+        if len(kinds) == 2:
+            form = f"{kinds[0]} {call.infix} {kinds[1]}"
+        else:  # prefix -x, postfix A.T
+            form = f"{kinds[0]} {call.infix}" if call.infix.startswith(".") else \
+                f"{call.infix} {kinds[0]}"
+        op = ops_table.by_infix(form)
+        if op is None:
+            raise self.src.error(call.span, self._refusal(call, form))
+        # Constants go last, as in the call syntax: c * x is scale(x, c).
+        order = sorted(range(len(call.args)), key=lambda i: consts[i])
+        return op.name, tuple(call.args[i] for i in order)
+
+    def _refusal(self, call: Call, form: str) -> str:
+        """Why no op has this form, and what to write instead."""
+        text = [self._text(a.span) for a in call.args]
+        if form == "a ** a":
+            return (f"'{self._text(call.span)}': the exponent of '**' must be a constant (a "
+                    f"number or a const); for an array exponent write exp({text[1]} * "
+                    f"log({text[0]}))")
+        if form == "c ** a":
+            base = call.args[0]
+            how = (f"exp({math.log(base.value)!r} * {text[1]})"
+                   if isinstance(base, Num) and base.value > 0
+                   else f"exp(L * {text[1]}) with const L = the log of {text[0]}")
+            return (f"'{self._text(call.span)}': '**' needs an array base (for a constant "
+                    f"raised to an array power write {how})")
+        if form.startswith("c") and form.endswith("c"):
+            group = (f"group the array with one of them, as in {text[0]} {call.infix} "
+                     f"({text[1]} * x), or " if call.infix in ("*", "/") else "")
+            return (f"'{self._text(call.span)}' combines two constants, and an op needs an "
+                    f"array ({group}declare const k = ... with the value)")
+        if form == "- c":
+            return (f"'{self._text(call.span)}' negates a constant (move the minus to the "
+                    f"array: -({text[0]} * x) rather than -{text[0]} * x, x - {text[0]} "
+                    f"rather than -{text[0]} + x)")
+        if call.infix == "@":
+            return (f"'{self._text(call.span)}': '@' needs arrays on both sides (to multiply "
+                    f"by a constant write {text[0]} * {text[1]})")
+        return f"'{self._text(call.span)}': {call.infix} needs an array"
 
     def _is_const(self, a: Expr) -> bool:
         if isinstance(a, Num):

@@ -5,10 +5,11 @@ from __future__ import annotations
 import math
 from typing import NamedTuple
 
-from calcgraph.spec.syntax import Ref, Size, Source, Span
+from calcgraph.spec.syntax import Literal, Ref, Size, Source, Span
 
-PUNCT = "()=,:@+-*/"
+PUNCT = "()[]=,:@+-*/."
 MAX_NUMBER = 24  # characters in one number literal
+MAX_LIST_DEPTH = 8  # brackets in a leaf value: more than any teaching array has axes
 # Characters people paste from the math; each gets a hint instead of a bare "unexpected".
 LOOKALIKES = {
     "×": "use '@' for a matrix product and '*' for an elementwise one",
@@ -54,8 +55,9 @@ def tokenize(src: Source, lineno: int, text: str) -> tuple[list[Token], str]:
             i, value = _scan_string(src, lineno, text, i)
             toks.append(Token("string", text[start:i], Span(lineno, start + 1, i - start), value))
         elif ch in PUNCT:
-            toks.append(Token("op", ch, Span(lineno, i + 1)))
-            i += 1
+            width = 2 if text.startswith("**", i) else 1  # the power operator
+            toks.append(Token("op", text[i:i + width], Span(lineno, i + 1, width)))
+            i += width
         else:
             hint = LOOKALIKES.get(ch) or ("names use ASCII letters, digits and '_'; put other "
                                           f'symbols in a label, e.g. label "{ch}"')
@@ -146,6 +148,24 @@ class Cursor:
         if not math.isfinite(value):
             raise self.src.error(tok.span, f"number {tok.text} is too large")
         return value, first.span.to(tok.span), ("-" if sign < 0 else "") + tok.text
+
+    def literal(self, depth: int = 0) -> Literal:
+        """A number, or `[` literals separated by commas `]` (a trailing comma is allowed)."""
+        if not self.at("["):
+            value, span, _ = self.number("a number or '[' to start a list of numbers")
+            return Literal(value, span)
+        if depth >= MAX_LIST_DEPTH:
+            raise self.src.error(self.peek().span, f"list nested too deeply (more than "
+                                 f"{MAX_LIST_DEPTH} levels)")
+        start = self.next()
+        items: list[Literal] = []
+        while not self.at("]"):
+            items.append(self.literal(depth + 1))
+            if not self.at(","):
+                break
+            self.next()
+        close = self.expect_op("]", " or ',' in the list")
+        return Literal(tuple(items), start.span.to(close.span))
 
     def size(self, what: str = "") -> Size:
         """A dimension name or a positive integer; `what` names it in errors ('d = ')."""

@@ -21,7 +21,6 @@ from calcgraph.spec.syntax import (
 )
 
 STATEMENTS = ("graph", "dim", "input", "param", "label", "const", "objective")
-INFIX = {"@": "matmul", "*": "mul", "+": "add", "-": "sub"}
 # Which attributes each kind of line takes; the value is a string except for `node` and `box`.
 ATTRS = {
     "input": ("label", "batched"), "label": ("label", "batched"), "param": ("label", "box"),
@@ -35,34 +34,66 @@ class _Line(Cursor):
 
     # ------------------------------------------------------------ expressions
 
+    # expr  := term (("+" | "-") term)*
+    # term  := unary (("@" | "*" | "/") unary)*
+    # unary := "-" unary | power              so -x ** 2 is -(x ** 2), as in Python
+    # power := postfix ("**" unary)?          right to left: x ** -1, x ** 2 ** 3
+    # postfix := atom (".T")*
+    # The checker finds each operator's op in the op table from its form ("c * a").
+
     def expr(self) -> Expr:
         left = self.term()
-        while self.peek().kind == "op" and self.peek().text in "+-":
+        while self.peek().kind == "op" and self.peek().text in ("+", "-"):
             left = self.infix(left, self.term)
         return left
 
     def term(self) -> Expr:
-        left = self.factor()
-        while self.peek().kind == "op" and self.peek().text in "@*":
-            left = self.infix(left, self.factor)
-        if self.at("/"):
-            raise self.src.error(self.peek().span, "'/' is not an op (to divide by a constant, "
-                                 "declare const c = 1/3 and write c * x)")
+        left = self.unary()
+        while self.peek().kind == "op" and self.peek().text in ("@", "*", "/"):
+            left = self.infix(left, self.unary)
         return left
 
     def infix(self, left: Expr, operand) -> Call:
         tok = self.next()
         right = operand()
-        return Call(INFIX[tok.text], tok.span, (left, right), left.span.to(right.span), tok.text)
+        return Call(tok.text, tok.span, (left, right), left.span.to(right.span), tok.text)
+
+    def unary(self) -> Expr:
+        if not self.at("-"):
+            return self.power()
+        tok = self.next()
+        self.nest(tok)
+        inner = self.unary()
+        self.depth -= 1
+        if isinstance(inner, Num):  # -4 is a number
+            return Num(-inner.value, tok.span.to(inner.span))
+        return Call(tok.text, tok.span, (inner,), tok.span.to(inner.span), tok.text)
+
+    def power(self) -> Expr:
+        base = self.postfix()
+        if not self.at("**"):
+            return base
+        tok = self.next()
+        self.nest(tok)
+        exponent = self.unary()
+        self.depth -= 1
+        return Call(tok.text, tok.span, (base, exponent), base.span.to(exponent.span), tok.text)
+
+    def postfix(self) -> Expr:
+        atom = self.factor()
+        while self.at("."):
+            dot, t = self.next(), self.peek()
+            if t.kind != "name" or t.text != "T":
+                raise self.fail(t, "T after '.' (A.T is the transpose of A)")
+            self.next()
+            atom = Call(".T", dot.span.to(t.span), (atom,), atom.span.to(t.span), ".T")
+        return atom
 
     def factor(self) -> Expr:
         tok = self.peek()
-        if tok.kind == "number" or (self.at("-") and self.peek(1).kind == "number"):
+        if tok.kind == "number":
             value, span, _ = self.number("a number")
             return Num(value, span)
-        if self.at("-"):
-            raise self.src.error(tok.span, "unary minus is not supported (write scale(x, -1) "
-                                 "to negate x)")
         if tok.kind == "name":
             self.next()
             if not self.at("("):
@@ -104,7 +135,7 @@ class _Line(Cursor):
         while self.peek().kind != "end":
             tok = self.next()
             if tok.kind != "name" or tok.text not in ("label", "batched", "node", "symbol", "box"):
-                more = " an operator (@ * + -)," if kind == "equation" else ""
+                more = " an operator (@ * / + - **)," if kind == "equation" else ""
                 raise self.fail(tok, f"{more} an attribute ({', '.join(allowed)}) or the end "
                                      "of the line".lstrip())
             if tok.text not in allowed:
@@ -222,8 +253,15 @@ def _decl(p: _Line, spec: Spec, kw, doc: str, seen: dict[str, Span]) -> None:
                 break
             p.next()
         p.expect_op(")", " or ',' in the shape")
+    value = None
+    if p.at("[") or p.peek().kind == "number":
+        raise p.fail(p.peek(), f"'=' before the value of '{name.name}'")
+    if p.at("="):  # a fixed value: `input x : () = -4`, `param w : (2) = [0.5, -1.5]`
+        p.next()
+        value = p.literal()
     attrs = p.attrs(kw.text)
-    spec.decls.append(Decl(kw.text, name, shape, classes, attrs, doc, kw.span.to(name.span)))
+    spec.decls.append(Decl(kw.text, name, shape, classes, attrs, doc, kw.span.to(name.span),
+                           value))
 
 
 def _const(p: _Line, spec: Spec, kw, doc: str, seen: dict[str, Span]) -> None:

@@ -102,9 +102,17 @@ class Size:
     span: Span
 
 
+@dataclass(frozen=True)
+class Literal:
+    """A leaf's value as written: a number, or a bracketed list of literals (`[[1, 2], [3, 4]]`)."""
+
+    value: float | tuple[Literal, ...]
+    span: Span
+
+
 @dataclass
 class Decl:
-    """`input x : (d)`, `param W1 : (h, d)`, `label y : class(q)`."""
+    """`input x : (d)`, `param W1 : (h, d) = [...]`, `label y : class(q)`."""
 
     kind: str  # input | param | label
     name: Ref
@@ -113,6 +121,7 @@ class Decl:
     attrs: dict[str, Attr]
     doc: str
     span: Span
+    value: Literal | None = None  # `= -4`: a fixed value that --seed leaves alone
 
 
 @dataclass

@@ -2,7 +2,7 @@
 
 Everything here is read from the op table's templates; nothing knows about the MLP.
 A gradient that is structurally 1 (∂J/∂J, and whatever `+` passes back from it) is
-dropped from products in the math form, as the seed writes ∂J/∂W⁽²⁾ = ∂J/∂o hᵀ + λW⁽²⁾.
+dropped from products in the math form, as the d2l chapter writes ∂J/∂W⁽²⁾ = ∂J/∂o hᵀ + λW⁽²⁾.
 """
 
 from __future__ import annotations
@@ -35,9 +35,22 @@ def grad_math(v: Variable, objective: str = "J") -> str:
     return f"∂{objective}/∂{label(v)}"
 
 
+def code_name(name: str) -> str:
+    """A node's name as a Python identifier, for the numpy lines: a name from elsewhere
+    (PyTorch's `0.weight`) becomes `_0_weight`.
+
+    >>> code_name("W1"), code_name("0.weight"), code_name("net.fc1.bias")
+    ('W1', '_0_weight', 'net_fc1_bias')
+    """
+    if name.isidentifier():
+        return name
+    ident = re.sub(r"\W", "_", name)
+    return ident if ident.isidentifier() else f"_{ident}"
+
+
 def grad_code(v: Variable, objective: str = "J") -> str:
     """dJ_do: the variable name a hand-written backward pass would use."""
-    return f"d{objective}_d{v.name}"
+    return f"d{code_name(objective)}_d{code_name(v.name)}"
 
 
 def _objective(graph: Graph) -> tuple[str, str]:
@@ -55,18 +68,18 @@ def _param_ctx(node: Operator, kind: str) -> dict:
     ctx = {}
     for key, p in node.params.items():
         if isinstance(p, float):
-            ctx[key] = repr(p)
+            ctx[key] = number(p)
         else:
-            ctx[key] = to_unicode(p.label) if kind == "math" else p.name
+            ctx[key] = to_unicode(p.label) if kind == "math" else code_name(p.name)
     return ctx
 
 
 def _ctx(node: Operator, kind: str, i: int | None = None, g: str = "", names=None) -> dict:
-    names = names or [label(v) if kind == "math" else v.name for v in node.inputs]
+    names = names or [label(v) if kind == "math" else code_name(v.name) for v in node.inputs]
     out = node.output
     ctx = {str(k): n for k, n in enumerate(names)}
     ctx.update(args=names, g=g, sym=to_unicode(node.symbol),
-               out=label(out) if kind == "math" else out.name, n="n")
+               out=label(out) if kind == "math" else code_name(out.name), n="n")
     ctx.update(_param_ctx(node, kind))
     if i is not None:
         ctx["x"] = names[i]
@@ -83,10 +96,18 @@ def _pair(i: int, n: int) -> int:
 
 
 def _shape_ctx(node: Operator, i: int | None, g: str, shapes: list[str]) -> dict:
-    """The code context with shapes for names; a scalar constant (λ) has shape ()."""
+    """The code context with shapes for names; a named constant (λ) has shape (), a
+    number stays itself (x ** 2 keeps its 2)."""
     ctx = _ctx(node, "code", i, g, names=shapes)
-    ctx.update({key: "()" for key in node.params})
+    ctx.update({key: "()" for key, p in node.params.items() if not isinstance(p, float)})
+    if g:  # the output's shape, where a VJP reads the output (σ' = σ (1 − σ))
+        ctx["out"] = g
     return ctx
+
+
+def number(value: float) -> str:
+    """A constant as the spec wrote it: 2 rather than 2.0, 0.1 as 0.1."""
+    return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
 
 
 def forward_math(node: Operator) -> str:
@@ -96,18 +117,19 @@ def forward_math(node: Operator) -> str:
 
 def forward_code(node: Operator) -> str:
     """`z = W1 @ x`: the same line of numpy."""
-    return f"{node.output.name} = {_fill(node.impl.fcode, _ctx(node, 'code'))}"
+    return f"{code_name(node.output.name)} = {_fill(node.impl.fcode, _ctx(node, 'code'))}"
 
 
 def unit_grads(graph: Graph) -> set[str]:
-    """Variables whose ∂J/∂v is structurally 1: the objective and what `add` passes back."""
+    """Variables whose ∂J/∂v is structurally 1: the objective, and what an op passes back
+    unchanged from it (`+` to both operands: its record's `passthrough`)."""
     unit: set[str] = set()
     if graph.objective is None:
         return unit
     unit.add(graph.objective.name)
     for node in reversed(graph.operators):
-        if node.op.name == "add" and node.output.name in unit:
-            for v in node.inputs:
+        if node.output.name in unit:
+            for v in (node.inputs[i] for i in node.op.passthrough):
                 if len(v.consumers) == 1 and v.shape == node.output.shape:
                     unit.add(v.name)
     return unit
@@ -119,6 +141,8 @@ def _drop_unit(template: str) -> str:
         return "1"
     if template.strip() == "−{g}":
         return "−1"
+    if re.search(r"\{g\}\s*(?:⊘|/)", template):  # ∂J/∂h = 1 ⊘ 2, not ⊘ 2
+        return template.replace("{g}", "1", 1)
     return re.sub(r"\{g\}\s*(?:·|⊙)?\s*", "", template, count=1)
 
 
@@ -162,7 +186,7 @@ def _record(graph: Graph, step: Step, shape_fmt: ShapeFmt, unit: set[str] | None
                    shapes=f"{shape_fmt(v.shape)}")
         return rec
     if step.kind == "sum":
-        # Terms in the consumers' forward order: main path first, as the seed writes them.
+        # Terms in the consumers' forward order: main path first, as the d2l chapter writes them.
         terms = sorted((graph.steps[t - 1] for t in step.terms), key=lambda t: t.via.index)
         parts = [_record(graph, t, shape_fmt, unit) for t in terms]
         rec.update(terms=list(step.terms), math=" + ".join(p["math"] for p in parts),
@@ -189,7 +213,7 @@ def _record(graph: Graph, step: Step, shape_fmt: ShapeFmt, unit: set[str] | None
         if str(k) in used or ("x" in used and k == i) or (
                 "pair" in used and node.op.paired and k == _pair(i, len(node.inputs))):
             operands.append({"name": u.name, "shape": list(u.shape)})
-    shapes = _shape_form(impl.formula("code", i), sctx, [
+    shapes = _shape_form(node, impl.formula("code", i), sctx, [
         (o["name"], tuple(o["shape"])) for o in operands], shape_fmt)
     if node.reduce[i][0] and shapes.startswith("= "):  # show the broadcast sum on shapes too
         shapes = "= " + _reduce(node, i, "", shapes[2:])[1]
@@ -209,9 +233,10 @@ def _record(graph: Graph, step: Step, shape_fmt: ShapeFmt, unit: set[str] | None
 _CALL = re.compile(r"([A-Za-z_][\w.]*)\(")
 
 
-def _shape_form(template: str, ctx: dict, operands: list, shape_fmt: ShapeFmt) -> str:
+def _shape_form(node: Operator, template: str, ctx: dict, operands: list,
+                shape_fmt: ShapeFmt) -> str:
     """`= (3, 5).T @ (3,)` where the code is plain algebra; else `← dJ_dL (), o (3,)`."""
-    calls = {m.group(1) for m in _CALL.finditer(template)} - {"np.outer"}
+    calls = {m.group(1) for m in _CALL.finditer(template)} - set(node.op.shape_calls)
     if calls:
         return "← " + ", ".join(f"{name} {shape_fmt(shape)}" for name, shape in operands)
     return "= " + _tidy_shapes(_fill(template, ctx))
@@ -243,7 +268,7 @@ def forward_record(node: Operator, shape_fmt: ShapeFmt = fmt_shape) -> dict:
         "math": forward_math(node), "code": forward_code(node),
         "shape": list(out.shape),
         "shapes": f"{shape_fmt(out.shape)} " + _shape_form(
-            node.impl.fcode if not callable(node.impl.fcode) else "call(",
+            node, node.impl.fcode if not callable(node.impl.fcode) else "call(",
             _shape_ctx(node, None, "", [shape_fmt(u.shape) for u in node.inputs]),
             [(u.name, u.shape) for u in node.inputs], shape_fmt),
     }

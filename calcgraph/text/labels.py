@@ -11,6 +11,8 @@ from __future__ import annotations
 import unicodedata
 from typing import NamedTuple
 
+from calcgraph.core.ops import OPS
+
 _SUP = dict(zip("0123456789+-=()nixT", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱˣᵀ"))
 _SUB = dict(zip("0123456789+-=()aehijklmnoprstuvx", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ"))
 
@@ -107,8 +109,10 @@ _ASCII = {
     "∂": "d", "ᵀ": ".T", "·": "*", "−": "-", "Σ": "sum", "θ": "theta", "α": "alpha",
     "β": "beta", "γ": "gamma", "μ": "mu", "η": "eta", "ε": "eps", "⊘": "/", "≡": "==",
     "✓": "ok", "✗": "x", "→": "->", "←": "<-", "…": "...", "𝟏": "1", "⁽": "^(", "⁾": ")",
-    "‖": "||", "½": "1/2",
+    "‖": "||", "½": "1/2", "≈": "~=",
 }
+# An op's one-character symbol (⊕) reads as its record's ASCII form says.
+_ASCII = {**{op.symbol: op.ascii_symbol for op in OPS.values() if len(op.symbol) == 1}, **_ASCII}
 _MARKS = {"COMBINING CIRCUMFLEX ACCENT": "hat", "COMBINING MACRON": "bar",
           "COMBINING TILDE": "tilde", "COMBINING DOT ABOVE": "dot", "COMBINING DIAERESIS": "ddot"}
 

@@ -21,6 +21,7 @@ from calcgraph.options import VECTORS, choose
 from calcgraph.text.document import to_dict
 from calcgraph.text.formulas import fmt_shape, forward_math, forward_record, step_record, unit_grads
 from calcgraph.text.labels import to_unicode
+from calcgraph.text.lang import words
 from calcgraph.trace.notes import (
     batch_note,
     broadcast_note,
@@ -48,7 +49,7 @@ class StepView:
     via: str = ""  # that operator's symbol: "×"
     one_sample: dict | None = None  # batch graphs: the same step for one sample
     note: str = ""  # why a gradient sums: its variable was broadcast in the forward pass
-    unrolled: str = ""  # a parameter's gradient with earlier gradients substituted, as the seed
+    unrolled: str = ""  # a parameter's gradient with earlier gradients substituted, as the d2l chapter
     value: str | None = None  # --values: the gradient's summary (its value if a scalar)
     array: list | None = None  # --values: the whole gradient when it is small
 
@@ -64,6 +65,7 @@ class Trace:
     vectors: str = "flat"
     ascii_only: bool = False
     only: int | None = None  # show only this backward step
+    lang: str = "en"  # the language of headings, prose and notes (text.lang)
     leaves: list[dict] = field(default_factory=list)  # name, label, role, shape, value, array
     forward: list[dict] = field(default_factory=list)  # forward_record + "value", "array"
     steps: list[StepView] = field(default_factory=list)
@@ -115,11 +117,13 @@ def _shape_fmt(vectors: str):
 
 
 def build_trace(graph: Graph, *, values: bool = False, vectors: str = "flat",
-                step: int | None = None, ascii_only: bool = False) -> Trace:
+                step: int | None = None, ascii_only: bool = False, lang: str = "en") -> Trace:
     """Run backward if needed and collect everything the trace shows, as plain data."""
     from calcgraph.trace.variants import as_rows, one_sample
 
     choose(vectors, VECTORS, "vectors form")
+    words(lang)  # an unknown language fails here, before any work
+    lang = "en" if ascii_only else lang  # Chinese has no ASCII spelling: --ascii is English
     batched = any(v.batched for v in graph.variables)
     if vectors != "flat" and batched:
         raise UsageError(f"--vectors {vectors}: only for single-sample graphs; with a batch each "
@@ -148,7 +152,7 @@ def build_trace(graph: Graph, *, values: bool = False, vectors: str = "flat",
                         array=full_value(s.value, values))
         if s.via is not None:
             view.through, view.via = forward_math(s.via), to_unicode(s.via.symbol)
-            view.note = broadcast_note(s, to_unicode(shown.objective.label))
+            view.note = broadcast_note(s, to_unicode(shown.objective.label), lang)
         views.append(view)
     unroll(shown, views)
     forward = []
@@ -168,7 +172,8 @@ def build_trace(graph: Graph, *, values: bool = False, vectors: str = "flat",
                       for r in forward]
     return Trace(
         name=graph.name, title=graph.title, objective=shown.objective.name, batch=shown.batch,
-        vectors=vectors, ascii_only=ascii_only, only=step, leaves=leaves, forward=forward,
+        vectors=vectors, ascii_only=ascii_only, only=step, lang=lang, leaves=leaves,
+        forward=forward,
         steps=views, batch_note=batch_note(shown, single, views) if batched else None,
         memory=memory(shown), document=doc)
 
@@ -184,21 +189,55 @@ def make_console(width: int | None = None, file: Any = None) -> Console:
 
 def print_trace(graph: Graph, *, values: bool = False, vectors: str = "flat",
                 step: int | None = None, as_json: bool = False, ascii_only: bool = False,
-                width: int | None = None, console: Console | None = None) -> Trace:
-    """Print the trace (or its JSON) to the console, stdout by default; returns the Trace."""
-    trace = build_trace(graph, values=values, vectors=vectors, step=step, ascii_only=ascii_only)
+                width: int | None = None, console: Console | None = None,
+                lang: str = "en") -> Trace:
+    """Print the trace (or its JSON) to the console, stdout by default; returns the Trace.
+
+    When the output's encoding cannot hold the math symbols (a cp1252 or ascii stdout), the
+    trace switches to its ASCII forms (and JSON to \\u escapes) by itself.
+    """
+    options = {"values": values, "vectors": vectors, "step": step, "lang": lang}
+    trace = build_trace(graph, ascii_only=ascii_only, **options)
     if as_json:
         out = console.file if console is not None else sys.stdout
-        out.write(trace.to_json())
+        text = trace.to_json()
+        if not _fits(text, out):
+            trace.ascii_only = True
+            text = trace.to_json()
+        _write(out, text)
         return trace
     console = console or make_console(width)
-    if console.is_terminal:
-        console.print(trace)
-    else:  # a pipe or a file: the same text without the padding rich puts after each line
-        with console.capture() as cap:
-            console.print(trace)
-        console.file.write(_rstrip(cap.get()))
+    text = _captured(console, trace)
+    if not _fits(text, console.file):  # rebuilt: --ascii is also English (build_trace)
+        trace = build_trace(graph, ascii_only=True, **options)
+        text = _captured(console, trace)
+    _write(console.file, text)
     return trace
+
+
+def _captured(console: Console, trace: Trace) -> str:
+    with console.capture() as cap:
+        console.print(trace)
+    # a pipe or a file: the same text without the padding rich puts after each line
+    return cap.get() if console.is_terminal else _rstrip(cap.get())
+
+
+def _fits(text: str, out: Any) -> bool:
+    try:
+        text.encode(getattr(out, "encoding", None) or "utf-8")
+    except UnicodeEncodeError:
+        return False
+    except LookupError:
+        pass  # an encoding Python does not know: let the stream decide
+    return True
+
+
+def _write(out: Any, text: str) -> None:
+    """Write; what the encoding still cannot hold (a label in another script) as \\x escapes."""
+    encoding = getattr(out, "encoding", None) or "utf-8"
+    if not _fits(text, out):
+        text = text.encode(encoding, "backslashreplace").decode(encoding)
+    out.write(text)
 
 
 def _rstrip(text: str) -> str:

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from rich import box
+from rich.cells import cell_len
 from rich.console import Group
 from rich.constrain import Constrain
 from rich.padding import Padding
@@ -18,6 +19,7 @@ from rich.table import Table
 from rich.text import Text
 
 from calcgraph.text.labels import ascii_text
+from calcgraph.text.lang import words
 from calcgraph.trace.notes import SMALL, array_text
 
 if TYPE_CHECKING:
@@ -41,6 +43,7 @@ class _Style:
 
     def __init__(self, trace: Trace, width: int):
         self.ascii, self.width = trace.ascii_only, width
+        self.w = words(trace.lang)  # every word printed comes from the language's table
         self.box = box.ASCII2 if self.ascii else box.SIMPLE_HEAD
         self.panel_box = box.ASCII if self.ascii else box.ROUNDED
         self.mark = "[ok]" if self.ascii else "✓"  # a bare "ok" would read as part of the text
@@ -48,8 +51,12 @@ class _Style:
         if trace.steps:  # the objective's label, as the records print it: ∂J/∂J
             self.objective = trace.steps[0].record["grad"].split("/∂", 1)[-1]
         # one width for every step's row labels, so they line up down the whole sweep
-        self.labels = max([LABEL_WIDTH, *(len(f"via {self.via(v)}") for v in trace.steps
-                                          if not v.record["final"])])
+        self.labels = max([LABEL_WIDTH, *(cell_len(self.say("t.row.via", via=self.via(v)))
+                                          for v in trace.steps if not v.record["final"])])
+
+    def say(self, key: str, **values: Any) -> str:
+        """The language's text for `key`, filled in."""
+        return self.w[key].format(**values) if values else self.w[key]
 
     def t(self, text: str) -> str:
         return ascii_text(text) if self.ascii else text
@@ -64,26 +71,25 @@ class _Style:
         return view.record.get("op", "") if self.ascii else view.via
 
     def ok(self, target: str) -> Text:
-        return self.text((f"  {self.mark}", OK), (f" same shape as {target}", DIM))
+        return self.text((f"  {self.mark}", OK), (self.say("t.same", v=target), DIM))
 
 
 def render(trace: Trace, width: int = 100) -> Iterator[RenderableType]:
     """Everything `calcgraph trace` prints, top to bottom (only step K with --step K)."""
     st = _Style(trace, width)
     if trace.only is not None:
-        yield st.text((f"Backward step {trace.only} of {len(trace.steps)}", HEAD),
-                      (f" ({trace.name})", DIM))
+        yield st.text((st.say("t.only", k=trace.only, n=len(trace.steps)), HEAD),
+                      (st.say("t.title.form", form=trace.name), DIM))
         yield Text()
         yield from (_step(trace, view, st) for view in trace.shown())
         return
     yield from _header(trace, st)
-    yield st.text(("Forward pass: ", HEAD), "each equation in order; its values are kept for "
-                  "the backward pass")
+    yield st.text((st.say("t.forward"), HEAD), st.say("t.forward.what"))
     yield _forward_table(trace, st)
     arrays = [r for r in trace.leaves + trace.forward if r.get("array") is not None]
     if arrays:
         yield Text()
-        yield st.text(("In full: ", HEAD), f"the arrays above with at most {SMALL} numbers")
+        yield st.text((st.say("t.full"), HEAD), st.say("t.full.what", n=SMALL))
         yield _arrays(arrays, st)
     yield Text()
     yield from _backward_intro(trace, st)
@@ -97,12 +103,11 @@ def render(trace: Trace, width: int = 100) -> Iterator[RenderableType]:
 
 def _header(trace: Trace, st: _Style) -> Iterator[RenderableType]:
     if trace.batch_note is not None:
-        form = f"batch of {trace.batch_note['n']}, one sample per row"
+        form = st.say("t.form.batch", n=trace.batch_note["n"])
     else:
-        form = {"flat": "one sample, vectors as (q,)", "column": "one sample, vectors as "
-                "columns (q, 1)", "row": "one sample, vectors as rows (1, q): a batch of one, n = 1"
-                }[trace.vectors]
-    yield st.text((f"calcgraph trace: {trace.name}", HEAD), (f" ({form})", DIM))
+        form = st.say(f"t.form.{trace.vectors}")
+    yield st.text((st.say("t.title", name=trace.name), HEAD), (st.say("t.title.form", form=form),
+                                                                DIM))
     if trace.title:
         yield st.text((trace.title, DIM))
     yield Text()
@@ -110,14 +115,14 @@ def _header(trace: Trace, st: _Style) -> Iterator[RenderableType]:
 
 def _forward_table(trace: Trace, st: _Style) -> Table:
     table = Table(box=st.box, show_edge=False, pad_edge=False, expand=False)
-    table.add_column("step", justify="right", style=DIM, no_wrap=True)
-    table.add_column("equation", overflow="fold")
-    table.add_column("shape", style=SHAPE, overflow="fold")
-    table.add_column("value", overflow="fold")
+    table.add_column(st.say("t.col.step"), justify="right", style=DIM, no_wrap=True)
+    table.add_column(st.say("t.col.equation"), overflow="fold")
+    table.add_column(st.say("t.col.shape"), style=SHAPE, overflow="fold")
+    table.add_column(st.say("t.col.value"), overflow="fold")
     fmt_shape = _vector_shape(trace)
     for i, leaf in enumerate(trace.leaves):
         shape = "" if leaf["role"] == "constant" else fmt_shape(leaf["shape"])
-        name = st.text(leaf["label"], (f"  {leaf['role']}", DIM))
+        name = st.text(leaf["label"], (f"  {st.say('t.role.' + leaf['role'])}", DIM))
         table.add_row("", name, shape, st.t(leaf["value"]),
                       end_section=i == len(trace.leaves) - 1)
     for rec in trace.forward:
@@ -146,12 +151,11 @@ def _vector_shape(trace: Trace):
 
 def _backward_intro(trace: Trace, st: _Style) -> Iterator[RenderableType]:
     j = st.objective
-    yield st.text(("Backward pass: ", HEAD), f"the chain rule in reverse, from ∂{j}/∂{j} = 1")
+    yield st.text((st.say("t.backward"), HEAD), st.say("t.backward.what", seed=f"∂{j}/∂{j} = 1"))
+    before, after = st.say("t.backward.prod", grad=f"∂{j}/∂v", mark="\0").split("\0")
     yield _prose(st.text(
-        "Each step computes one gradient from the gradient of the output it fed:\n    ",
-        (f"∂{j}/∂v = prod(∂{j}/∂out, ∂out/∂v)", GRAD), "\nwhere prod multiplies after the "
-        f"transposes and swaps the shapes need. ∂{j}/∂v always has the shape of v (marked ",
-        (st.mark, OK), ")."))
+        st.say("t.backward.each") + "\n    ", (f"∂{j}/∂v = prod(∂{j}/∂out, ∂out/∂v)", GRAD),
+        "\n" + before, (st.mark, OK), after))
     note = trace.batch_note
     if note is None:
         return
@@ -160,24 +164,27 @@ def _backward_intro(trace: Trace, st: _Style) -> Iterator[RenderableType]:
     grid.add_column(no_wrap=False, ratio=1)
     grid.add_column(overflow="fold", ratio=1)
     ex = note["example"]
-    if ex is not None:  # the seed's point: column form, row form, one numpy line
+    if ex is not None:  # the d2l chapter's point: column form, row form, one numpy line
         q = ex["g_shape"][0] if len(ex["g_shape"]) == 1 else "q"
-        grid.add_row(st.t(f"one sample, {ex['g']} as a column ({q}, 1)"),
+        grid.add_row(st.t(st.say("t.batch.column", g=ex["g"], q=q)),
                      st.text((f"{ex['grad']} = {ex['column']}", GRAD)))
-        grid.add_row(st.t(f"one sample, {ex['g']} as a row (1, {q})"),
+        grid.add_row(st.t(st.say("t.batch.row", g=ex["g"], q=q)),
                      st.text((f"{ex['grad']} = {ex['row']}", GRAD)))
-        grid.add_row(st.t(f"all {n} rows at once, numpy (step {ex['step']})"),
+        grid.add_row(st.t(st.say("t.batch.code", n=n, k=ex["step"])),
                      st.text((ex["code"], CODE)))
     body = Group(
-        st.text(f"Each of the n = {n} samples is one row of {note['input']} "
-                f"{_shape(note['input_shape'])}, and every ∂{j}/∂v stacks one row per sample."
-                + (" Both ways of writing one sample's gradient become one line of numpy:"
-                   if ex is not None else "")),
+        st.text(st.say("t.batch.rows", n=n, x=note["input"], shape=_shape(note["input_shape"]),
+                       grad=f"∂{j}/∂v") + (st.say("t.batch.both") if ex is not None else "")),
         grid,
-        st.text("Where one sample's formula differs from the batch's, a step shows it in a "
-                "row labelled ", ("1 sample", DIM), "."))
-    yield _prose(Panel(body, title=st.t(f"batch of {n}"), title_align="left",
+        st.text(*_split(st.say("t.batch.where", label="\0"), (st.say("t.row.sample"), DIM))))
+    yield _prose(Panel(body, title=st.t(st.say("t.batch.title", n=n)), title_align="left",
                        box=st.panel_box, expand=True))
+
+
+def _split(text: str, middle: tuple[str, str]) -> tuple:
+    """`text` around its \\0 placeholder, with `middle` (a styled piece) in its place."""
+    before, _, after = text.partition("\0")
+    return before, middle, after
 
 
 def _prose(renderable: RenderableType) -> Constrain:
@@ -208,25 +215,27 @@ def _step(trace: Trace, view: StepView, st: _Style) -> Table:
     grad = rec["grad"]
     head, rows = _head(trace, view, st)
     if view.unrolled:
-        rows.append(("unrolled", st.text((f"{grad} = {view.unrolled}", GRAD))))
-    rows.append(("numpy", st.text((rec["code"], CODE))))
+        rows.append((st.say("t.row.unrolled"), st.text((f"{grad} = {view.unrolled}", GRAD))))
+    rows.append((st.say("t.row.numpy"), st.text((rec["code"], CODE))))
     shapes = st.text((rec["shapes"], SHAPE))
     if rec["shape_ok"]:
         shapes.append_text(st.ok(grad.split("/∂", 1)[-1]))
     else:  # the engine raises first; kept so a hand-made record can never pass silently
-        shapes.append_text(st.text(("  ✗ expected " + _shape(rec["shape"]), "bold red")))
-    rows.append(("shapes", shapes))
+        shapes.append_text(st.text((st.say("t.expected", shape=_shape(rec["shape"])),
+                                    "bold red")))
+    rows.append((st.say("t.row.shapes"), shapes))
     if view.note:
-        rows.append(("why", st.text(view.note)))
+        rows.append((st.say("t.row.why"), st.text(view.note)))
     one = view.one_sample
     if one is not None and rec["kind"] != "sum":
-        rows.append(("1 sample", st.text((f"{one['grad']} = {one['math']}", GRAD), "\n",
+        rows.append((st.say("t.row.sample"), st.text((f"{one['grad']} = {one['math']}", GRAD),
+                                                      "\n",
                                          (one["code"], CODE), "\n", (one["shapes"], SHAPE))))
     if view.array is not None:  # numpy wraps the rows to the content column's width
         room = st.width - len(str(len(trace.steps))) - 1 - st.labels - 2
-        rows.append(("value", Text(array_text(view.array, room))))
+        rows.append((st.say("t.row.value"), Text(array_text(view.array, room))))
     elif view.value is not None:
-        rows.append(("value", st.text(view.value)))
+        rows.append((st.say("t.row.value"), st.text(view.value)))
     inner = Table.grid(padding=(0, 2))
     inner.add_column(style=DIM, no_wrap=True, min_width=st.labels)
     inner.add_column(overflow="fold")
@@ -244,27 +253,29 @@ def _head(trace: Trace, view: StepView, st: _Style) -> tuple[Text, list[tuple[st
     rec = view.record
     grad = rec["grad"]
     if rec["kind"] == "seed":
-        return st.text((f"{grad} = 1", GRAD), ": the sweep starts at the objective"), []
+        return st.text((f"{grad} = 1", GRAD), st.say("t.seed")), []
     if rec["kind"] == "sum":
-        head = st.text((grad, GRAD), f": {len(rec['terms'])} paths meet, so their "
-                       "contributions add")
-        rows = [(f"via {st.via(part)}", st.text((f"{p['prod']} = {p['math']}", GRAD),
-                                                (f"  (step {p['step']})", DIM)))
+        head = st.text((grad, GRAD), st.say("t.sum", n=len(rec["terms"])))
+        rows = [(st.say("t.row.via", via=st.via(part)),
+                 st.text((f"{p['prod']} = {p['math']}", GRAD),
+                         (st.say("t.sum.step", k=p["step"]), DIM)))
                 for part in _terms(trace, view) for p in [part.record]]
-        return head, [*rows, ("math", st.text((f"{grad} = {rec['math']}", GRAD)))]
+        return head, [*rows, (st.say("t.row.math"),
+                              st.text((f"{grad} = {rec['math']}", GRAD)))]
     path = _sum_of(trace, rec["step"]) if not rec["final"] else None
     head = st.text((grad, GRAD))
     if path is not None:
-        head.append_text(st.text(f" via {st.via(view)}, path {path[0]} of {path[1]} "
-                                 f"(added up in step {path[2]})"))
-    head.append_text(st.text((", back through ", DIM), view.through))
+        head.append_text(st.text(st.say("t.path", via=st.via(view), i=path[0], n=path[1],
+                                        k=path[2])))
+    head.append_text(st.text((st.say("t.through"), DIM), view.through,
+                             (st.say("t.through.after"), DIM)))
     if rec["source"] == trace.objective:  # prod(∂J/∂J, ∂J/∂v) is just the local derivative
         math = f"{grad} = {rec['math']}"
     elif path is not None:  # one term of a sum: there is no "∂J/∂W =" yet
         math = f"{rec['prod']} = {rec['math']}"
     else:
         math = f"{grad} = {rec['prod']} = {rec['math']}"
-    return head, [("math", st.text((math, GRAD)))]
+    return head, [(st.say("t.row.math"), st.text((math, GRAD)))]
 
 
 def _memory(trace: Trace, st: _Style) -> Group:
@@ -274,11 +285,9 @@ def _memory(trace: Trace, st: _Style) -> Group:
     table.add_column(justify="right", no_wrap=True)
     for m in trace.memory:
         table.add_row(st.t(m["label"]), _vector_shape(trace)(m["shape"]), f"{m['bytes']} B")
-    table.add_row(Text("total", style=DIM), "", Text(f"{sum(m['bytes'] for m in trace.memory)} B",
-                                                     style=HEAD))
+    total = sum(m["bytes"] for m in trace.memory)
+    table.add_row(Text(st.say("t.memory.total"), style=DIM), "", Text(f"{total} B", style=HEAD))
     return _prose(Group(
-        st.text(("Memory: ", HEAD), "the forward values the backward pass read"),
+        st.text((st.say("t.memory"), HEAD), st.say("t.memory.what")),
         Padding(table, (0, 0, 0, 4)),
-        st.text("They stay in memory until the sweep ends (the parameters are kept anyway). "
-                "They grow with the batch size and the number of layers, which is why training "
-                "needs more memory than prediction.")))
+        st.text(st.say("t.memory.why"))))

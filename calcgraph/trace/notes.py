@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from calcgraph.core.program import saved_values
 from calcgraph.text.formulas import fmt_shape, grad_math, step_record, strip_parens, unit_grads
 from calcgraph.text.labels import to_unicode
+from calcgraph.text.lang import words
 
 if TYPE_CHECKING:
     import numpy as np
@@ -51,22 +52,24 @@ def array_text(a, width: int) -> str:
                            max_line_width=max(width, 20))
 
 
-def broadcast_note(step: Step, obj: str) -> str:
+def broadcast_note(step: Step, obj: str, lang: str = "en") -> str:
     """`b (5,) was broadcast to (8, 5) …, so ∂J/∂b adds up ∂J/∂Z over the batch (axis 0)`."""
     node, i = step.via, step.operand
     axes, lead = node.reduce[i]
     if not axes:
         return ""
+    w = words(lang)
     v, out = node.inputs[i], node.output
-    over = ("the batch (axis 0)" if axes == (0,) and lead and out.batched
-            else f"axis {axes[0]}" if len(axes) == 1 else f"axes {axes}")
-    return (f"{to_unicode(v.label)} {fmt_shape(v.shape)} was broadcast to {fmt_shape(out.shape)} "
-            f"in the forward pass, so {grad_math(v, obj)} adds up {grad_math(out, obj)} over "
-            f"{over}")
+    over = (w["t.over.batch"] if axes == (0,) and lead and out.batched
+            else w["t.over.axis"].format(axis=axes[0]) if len(axes) == 1
+            else w["t.over.axes"].format(axes=axes))
+    return w["t.broadcast"].format(v=to_unicode(v.label), shape=fmt_shape(v.shape),
+                                   out=fmt_shape(out.shape), grad=grad_math(v, obj),
+                                   gout=grad_math(out, obj), over=over)
 
 
 def unroll(graph: Graph, views: list[StepView]) -> None:
-    """Substitute pass-through gradients into each parameter's final formula, as the seed
+    """Substitute pass-through gradients into each parameter's final formula, as the d2l chapter
     ends with ∂J/∂W⁽¹⁾ = (W⁽²⁾ᵀ ∂J/∂o) ⊙ ϕ'(z) xᵀ + λW⁽¹⁾: a gradient is replaced by its own
     formula while that formula still names another gradient (so ∂J/∂o stays: it is the loss's).
     """
@@ -110,7 +113,7 @@ def memory(graph: Graph) -> list[dict]:
 
 
 def batch_note(graph: Graph, single: Graph | None, views: list[StepView]) -> dict:
-    """The batch's rows, and the seed's point on the first step whose one-sample code
+    """The batch's rows, and the d2l chapter's point on the first step whose one-sample code
     transposes and the batch code does not: one sample's gradient g is a column in the
     derivation (Wᵀ · g) and a row in code (g · W); with the rows of the batch stacked, numpy
     computes both as one `g @ W`.

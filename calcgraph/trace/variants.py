@@ -1,4 +1,4 @@
-"""The same graph for one sample, or with each sample as a (1, n) row: the seed's shape views.
+"""The same graph for one sample, or with each sample as a (1, n) row: the d2l chapter's shape views.
 
 The trace compares a batch step with the same step for one sample (`W⁽²⁾ᵀ · ∂J/∂o` versus
 `∂J/∂O · W⁽²⁾`), and shows `--vectors row` as a batch of one. Both views are rebuilt from

@@ -109,5 +109,102 @@ def test_real_process(tmp_path):
                           cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
                           check=False)
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout == "wrote mlp.png (embedded Graphviz)\n"
+    assert proc.stdout == "" and proc.stderr == "wrote mlp.png (embedded Graphviz)\n"
     assert (tmp_path / "mlp.png").read_bytes().startswith(b"\x89PNG")
+
+
+# --- issue 10: output files ----------------------------------------------------------
+
+@pytest.mark.parametrize("fmt, start", [("svg", b"<?xml"), ("dot", b"digraph"), ("png", b"\x89PNG"),
+                                        ("json", b"{")])
+def test_dash_writes_to_stdout(tmp_path, monkeypatch, fmt, start, no_system_dot):
+    # 10.12: `-o -` is stdout (binary formats too when stdout is not a terminal).
+    tmp_path = tmp_path / "work"
+    tmp_path.mkdir()
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["render", "-o", "-", "--format", fmt])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout_bytes.startswith(start)
+    assert result.stderr.startswith("wrote stdout") and os.listdir(tmp_path) == []
+
+
+def test_dash_without_format_is_svg(tmp_path, monkeypatch, no_system_dot):
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["render", "-o", "-"])
+    assert result.exit_code == 0 and result.stdout.startswith("<?xml")
+
+
+def test_binary_to_a_terminal_is_refused(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    import importlib
+
+    cli_render = importlib.import_module("calcgraph.cli.render")  # the module, not the command
+
+    class Tty:
+        @staticmethod
+        def isatty() -> bool:
+            return True
+
+    monkeypatch.setattr(cli_render, "sys", type("S", (), {"stdout": Tty}))
+    result = CliRunner().invoke(cli, ["render", "-o", "-", "--format", "png"])
+    assert result.exit_code == 2 and "refusing to write PNG to a terminal" in result.stderr
+    assert os.listdir(tmp_path) == []
+
+
+def test_format_contradicting_the_extension_is_a_usage_error(tmp_path):
+    # 10.13: `-o x.svg --format png` used to write PNG bytes into x.svg.
+    result = CliRunner().invoke(cli, ["render", "-o", str(tmp_path / "x.svg"), "--format", "png"])
+    assert result.exit_code == 2
+    assert result.stderr == (f"calcgraph: error: format 'png' contradicts the extension of "
+                             f"'{tmp_path / 'x.svg'}' (svg): drop the format or name the file "
+                             f".png\n")
+    assert not (tmp_path / "x.svg").exists()
+
+
+def test_default_output_is_named_after_the_spec_file(tmp_path, monkeypatch, no_system_dot):
+    # 10.14: `samples mlp > net.cg; render net.cg` wrote mlp.svg over any existing one.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "net.cg").write_text(CliRunner().invoke(cli, ["samples", "mlp"]).stdout)
+    (tmp_path / "mlp.svg").write_text("mine")
+    result = CliRunner().invoke(cli, ["render", "net.cg"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "" and result.stderr == "wrote net.svg (embedded Graphviz)\n"
+    assert (tmp_path / "net.svg").read_bytes().startswith(b"<?xml")
+    assert (tmp_path / "mlp.svg").read_text() == "mine"
+    result = CliRunner().invoke(cli, ["render", "net.cg", "--format", "dot"])
+    assert result.stderr == "wrote net.dot\n" and (tmp_path / "net.dot").exists()
+
+
+# --- issue 10.20: PNG resolution ----------------------------------------------------------
+
+def png_info(data: bytes) -> tuple[int, int, int | None]:
+    """Width, height and the pHYs density in dots per inch (None without pHYs)."""
+    import struct
+
+    width, height = struct.unpack(">II", data[16:24])
+    at = data.find(b"pHYs")
+    dpi = None
+    if at > 0:
+        ppm_x, ppm_y, unit = struct.unpack(">IIB", data[at + 4 : at + 13])
+        assert unit == 1 and ppm_x == ppm_y
+        dpi = round(ppm_x * 0.0254)
+    return width, height, dpi
+
+
+@pytest.mark.parametrize("args, dpi", [((), 300), (("--dpi", "150"), 150),
+                                       (("--scale", "1"), 72)])
+def test_png_dpi_is_stated_and_written(tmp_path, args, dpi, no_system_dot):
+    svg_out, png_out = tmp_path / "m.svg", tmp_path / "m.png"
+    assert run("-o", str(svg_out)).exit_code == 0
+    result = run(*args, "-o", str(png_out))
+    assert result.exit_code == 0, result.output
+    import re
+
+    width_pt = float(re.search(rb'<svg width="([\d.]+)pt"', svg_out.read_bytes()).group(1))
+    width, _, stated = png_info(png_out.read_bytes())
+    assert stated == dpi and width == round(width_pt * dpi / 72)
+
+
+def test_dpi_and_scale_together_is_a_usage_error(tmp_path):
+    result = run("--dpi", "300", "--scale", "2", "-o", str(tmp_path / "m.png"))
+    assert result.exit_code == 2 and "not both" in result.stderr

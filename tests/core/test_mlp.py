@@ -1,4 +1,4 @@
-"""The d2l MLP: structure as in the figure, gradients as the seed's closed forms and torch's."""
+"""The d2l MLP: structure as in the figure, gradients as the d2l chapter's closed forms and torch's."""
 
 from __future__ import annotations
 
@@ -89,7 +89,7 @@ def test_gradients_equal_the_seed_closed_forms(batch, activation):
         dJ_dz = dJ_dh * dphi(z)
         dJ_dW2 = dJ_do.T @ h + lam * W2
         dJ_dW1 = dJ_dz.T @ x + lam * W1
-    else:  # the seed's math form
+    else:  # the d2l chapter's math form
         dJ_dh = W2.T @ dJ_do
         dJ_dz = dJ_dh * dphi(z)
         dJ_dW2 = np.outer(dJ_do, h) + lam * W2

@@ -146,7 +146,9 @@ def test_annotation_lines_are_placed_by_calcgraph_not_graphviz():
             assert w == pytest.approx(text_width(line, 6.5), abs=0.01)
             assert note.x - note.width / 2 - 0.01 <= x - w / 2 <= x + w / 2 <= \
                 note.x + note.width / 2 + 0.01
-            assert y == pytest.approx(note.y + note.height / 2 - (j + 0.5) * 7.8, abs=0.01)
+            pad = scene.theme.frame_pad if note.framed else 0.0  # a record's text sits inside
+            assert y == pytest.approx(note.y + note.height / 2 - pad - (j + 0.5) * 7.8,
+                                      abs=0.01)
             grey = "#999999" if j in note.faint else "#555555"
             assert f'fontcolor="{grey}"' in stmt
             edges.add(round({"left": x - w / 2, "right": x + w / 2}.get(note.align, x), 1))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import shutil
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from calcgraph.errors import GraphvizNotFound, RenderError, UsageError
+from calcgraph.errors import CacheWarning, GraphvizNotFound, RenderError, UsageError
 from calcgraph.graphviz import run as render
 from calcgraph.graphviz import wasm as _wasm
 
@@ -140,7 +141,13 @@ def test_pdf_from_the_embedded_svg_embeds_the_shipped_font(no_system_dot):
 def test_format_from_path():
     assert render.format_from_path("a/fig.PNG", None) == "png"
     assert render.format_from_path("fig.gv", None) == "dot"
-    assert render.format_from_path("fig.svg", "pdf") == "pdf"
+    assert render.format_from_path("fig.out", "pdf") == "pdf"
+    assert render.format_from_path("fig.svg", "SVG") == "svg"
+    assert render.format_from_path("-", None) == "svg" and render.format_from_path("-", "png")
+    with pytest.raises(UsageError) as contradicts:  # issue 10.13: PNG bytes in x.svg
+        render.format_from_path("x.svg", "png")
+    assert str(contradicts.value) == ("format 'png' contradicts the extension of 'x.svg' (svg): "
+                                      "drop the format or name the file .png")
     with pytest.raises(UsageError) as info:
         render.format_from_path("fig.jpg2", None)
     assert str(info.value) == (
@@ -368,7 +375,8 @@ def test_corrupted_cache_is_recompiled(warm_cache, damage):
     else:
         blob = bytearray(b"not a module")
     warm_cache.write_bytes(bytes(blob))
-    healed = _wasm.EmbeddedGraphviz(cache=warm_cache.parent)
+    with pytest.warns(CacheWarning, match="ignoring the cached Graphviz module"):
+        healed = _wasm.EmbeddedGraphviz(cache=warm_cache.parent)
     assert not healed.cache_hit
     assert nodes(healed.render(FIGURE, "svg", "nop2", 10))
     assert _wasm.EmbeddedGraphviz(cache=warm_cache.parent).cache_hit  # rewritten whole
@@ -389,3 +397,48 @@ def test_cache_dir_follows_environment(monkeypatch, tmp_path):
     monkeypatch.delenv("CALCGRAPH_CACHE_DIR")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     assert _wasm.cache_dir() == tmp_path / "xdg" / "calcgraph"
+
+
+def forge(compiled: Path) -> None:
+    """What an attacker writes: a changed payload with its digest recomputed to match."""
+    from calcgraph.graphviz import cache
+
+    blob = compiled.read_bytes()
+    head = len(cache._MAGIC) + cache._DIGEST_SIZE
+    payload = bytearray(blob[head:])
+    payload[len(payload) // 2 : len(payload) // 2 + 64] = b"\xcc" * 64
+    compiled.write_bytes(cache._MAGIC + hashlib.sha256(payload).digest() + bytes(payload))
+
+
+@pytest.mark.skipif(not hasattr(os, "getuid"), reason="POSIX owners and modes")
+@pytest.mark.parametrize("how", ["file-writable-by-others", "folder-writable-by-others",
+                                 "owned-by-another-user", "symlink"])
+def test_a_cache_file_another_user_could_have_written_is_not_trusted(warm_cache, how):
+    # issue 10.15: a forged file (payload changed, digest rewritten) crashed with SIGSEGV.
+    forge(warm_cache)
+    forged, folder = warm_cache.read_bytes(), warm_cache.parent
+    if how == "file-writable-by-others":
+        warm_cache.chmod(0o666)
+    elif how == "folder-writable-by-others":
+        folder.chmod(0o777)
+    elif how == "owned-by-another-user":
+        if os.getuid() != 0:
+            pytest.skip("only root can give a file to another user")
+        os.chown(warm_cache, 65534, 65534)
+    else:
+        target = folder / "elsewhere.cwasm"
+        warm_cache.rename(target)
+        warm_cache.symlink_to(target)
+    with pytest.warns(CacheWarning, match=r"ignoring the cached Graphviz module .*: it"):
+        embedded = _wasm.EmbeddedGraphviz(cache=folder)
+    assert not embedded.cache_hit and nodes(embedded.render(FIGURE, "svg", "nop2", 10))
+    if how == "folder-writable-by-others":  # nothing is written where others can write
+        assert warm_cache.read_bytes() == forged
+        folder.chmod(0o700)
+    else:  # rebuilt: this user's file, trusted next time
+        assert _wasm.EmbeddedGraphviz(cache=folder).cache_hit
+
+
+def test_a_new_cache_folder_is_private(tmp_path):
+    _wasm.EmbeddedGraphviz(cache=tmp_path / "c")
+    assert (tmp_path / "c").stat().st_mode & 0o077 == 0

@@ -74,7 +74,7 @@ def test_golden(name):
     check_golden(name, GOLDENS[name]())
 
 
-# ---------------------------------------------------------------- the seed's content
+# ---------------------------------------------------------------- the d2l chapter's content
 
 
 def test_single_sample_has_every_formula_of_the_seed():
@@ -176,7 +176,7 @@ def test_step_out_of_range_on_the_command_line():
 def test_vectors_column_and_row():
     column = render(cg.mlp(), vectors="column")
     assert "(5, 1) = (3, 5).T @ (3, 1)  ✓ same shape as h" in column
-    row = render(cg.mlp(), vectors="row")  # a batch of one: the row form of the seed
+    row = render(cg.mlp(), vectors="row")  # a batch of one: the row form of the d2l chapter
     assert "∂J/∂h = prod(∂J/∂o, ∂o/∂h) = ∂J/∂o · W⁽²⁾" in row
     assert "(1, 5) = (1, 3) @ (3, 5)  ✓ same shape as h" in row
     with pytest.raises(cg.UsageError, match="only for single-sample graphs"):
@@ -289,3 +289,41 @@ def test_trace_reruns_backward_after_a_value_changes():
     before = build_trace(g, values=True).steps[-1].value
     g.set("x", g["x"].value * 2)
     assert build_trace(g, values=True).steps[-1].value != before
+
+
+# --- issue 10.16: an output encoding without the math symbols ------------------------------
+
+ZH = ('dim d = 3\ninput x : (d) label "输入"\nparam w : (d) label "权重"\nlabel y : ()\n'
+      'L = squared_loss(x @ w, y) symbol "损失"\nobjective L\n')
+
+
+def run_trace(encoding: str, *args: str, cwd=None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONIOENCODING": encoding,
+           "PYTHONPATH": os.path.dirname(os.path.dirname(os.path.dirname(__file__)))}
+    return subprocess.run([sys.executable, "-m", "calcgraph", "trace", *args], env=env,
+                          cwd=cwd, capture_output=True, check=False, timeout=120)
+
+
+@pytest.mark.parametrize("encoding, lang", [("cp1252", "en"), ("ascii", "en"), ("cp1252", "zh")])
+def test_a_narrow_encoding_falls_back_to_the_ascii_forms(encoding, lang):
+    proc = run_trace(encoding, "--lang", lang)
+    assert proc.returncode == 0 and b"Traceback" not in proc.stderr, proc.stderr
+    text = proc.stdout.decode(encoding)
+    assert "dJ/dW^(1)" in text and "∂" not in text
+    assert proc.stdout == run_trace("utf-8", "--ascii").stdout  # exactly the --ascii trace
+
+
+def test_json_to_an_ascii_stdout_is_escaped():
+    proc = run_trace("ascii", "--json")
+    assert proc.returncode == 0 and b"Traceback" not in proc.stderr, proc.stderr
+    doc = json.loads(proc.stdout.decode("ascii"))
+    assert doc == json.loads(run_trace("utf-8", "--json").stdout.decode("utf-8"))
+
+
+def test_labels_the_encoding_lacks_are_not_a_traceback(tmp_path):
+    (tmp_path / "zh.cg").write_text(ZH, encoding="utf-8")
+    proc = run_trace("cp1252", "zh.cg", cwd=tmp_path)
+    assert proc.returncode == 0 and b"Traceback" not in proc.stderr, proc.stderr
+    assert "L = " in proc.stdout.decode("cp1252")
+    proc = run_trace("cp1252", "zh.cg", "--json", cwd=tmp_path)
+    assert json.loads(proc.stdout.decode("cp1252"))["nodes"][0]["label"] == "输入"

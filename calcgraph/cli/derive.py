@@ -1,0 +1,56 @@
+"""`calcgraph derive`: the derivation as a document (Markdown, LaTeX, HTML or plain text)."""
+
+from __future__ import annotations
+
+import click
+
+from calcgraph.cli.common import lang_option, load, mapped
+from calcgraph.options import DERIVE_FORMATS
+
+DEFAULT_BATCH = 8
+
+
+@click.command()
+@click.argument("source", required=False, metavar="[SOURCE]")
+@click.option("-o", "--output", "out", type=click.Path(dir_okay=False), default=None,
+              help="Output file; its extension picks the format (.md .tex .html .txt). "
+                   "Default: plain text on stdout.")
+@click.option("--format", "fmt", default=None, metavar="FMT",
+              help=f"Output format, overriding the extension: {', '.join(DERIVE_FORMATS)}.")
+@lang_option
+@click.option("--values", is_flag=True, help="Add a worked example: the numbers of one pass.")
+@click.option("--batch", type=click.IntRange(min=1), default=DEFAULT_BATCH, show_default=True,
+              metavar="N", help="The batch size of the batch form (shapes and memory).")
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="Seed for the random inputs and parameters (--values).")
+@click.option("--set", "sets", multiple=True, metavar="NAME=VALUE",
+              help="Override a dimension or constant, e.g. --set d=8 --set lam=0.01.")
+@click.option("--width", type=click.IntRange(min=40), default=100, show_default=True,
+              help="Line width of the plain-text form.")
+@mapped
+def derive(source, out, fmt, lang, values, batch, seed, sets, width) -> None:
+    """Write the derivation: forward pass, backward pass, shapes and memory, as a teacher would.
+
+    \b
+    Examples:
+      calcgraph derive -o mlp.md           Markdown with $…$ math
+      calcgraph derive -o mlp.tex          a complete LaTeX document
+      calcgraph derive -o mlp.html --lang zh
+    """
+    from calcgraph.derive import derivation, format_for
+    from calcgraph.errors import CalcgraphError
+    from calcgraph.graphviz.run import write_atomic
+
+    kind = format_for(out, fmt)
+    graph = load(source, None, seed, sets)
+    try:
+        batched = load(source, batch, seed, sets)
+    except CalcgraphError:  # a graph that has no batch form: the sections say so
+        batched = None
+    text = derivation(graph, fmt=kind, lang=lang, values=values, batch_graph=batched,
+                      width=width)
+    if out is None:
+        click.echo(text, nl=False)
+        return
+    write_atomic(out, text.encode("utf-8"))
+    click.echo(f"wrote {out}")
