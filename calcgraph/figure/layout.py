@@ -37,6 +37,7 @@ from calcgraph.figure.grid import (
 )
 from calcgraph.figure.layered import layered
 from calcgraph.figure.route import routes
+from calcgraph.figure.untangle import untangle
 from calcgraph.figure.view import View, main_chain
 
 __all__ = ["PITCH", "Cell", "Layout", "layout", "main_chain"]
@@ -189,6 +190,9 @@ def layout(data: Mapping[str, Any]) -> Layout:
     except _Crowded:  # docs/layout.md, "Fallback"
         return _shifted(layered(g.order, g.preds, g.succs, g.target), (), g.edges, "layered")
     crossings = flaws(cells, g.edges, through_too=False)[1]
+    if crossings:  # nodes off the main chain step to where fewer edges cross
+        cells = untangle(cells, g.edges, set(spine) | {g.target})
+        crossings = flaws(cells, g.edges, through_too=False)[1]
     if crossings:  # a layered drawing with fewer crossings wins (a fan-out, some random DAGs)
         other = layered(g.order, g.preds, g.succs, g.target)
         if flaws(other, g.edges, through_too=False)[1] < crossings:

@@ -82,3 +82,17 @@ def test_layered_orders_by_barycentre_and_keeps_the_objective_top_right():
     assert (cells["a"][1] < cells["b"][1]) == (cells["d"][1] < cells["c"][1])
     assert cells["J"] == (3, 1)
     assert len(set(cells.values())) == 5
+
+
+def test_untangle_moves_a_node_off_a_crossing_and_never_onto_a_node():
+    from calcgraph.figure.grid import flaws
+    from calcgraph.figure.untangle import untangle
+
+    # a(1,0)->d(3,3) crosses b(1,3)->c(3,0); only c may move.
+    cells = {"a": (1, 0), "b": (1, 3), "c": (3, 0), "d": (3, 3), "e": (2, 1)}
+    edges = (("a", "d"), ("b", "c"))
+    assert flaws(cells, edges)[1] == 1
+    out = untangle(cells, edges, fixed={"a", "b", "d", "e"})
+    assert flaws(out, edges)[1] == 0  # c stepped off the crossing, onto no node
+    assert flaws(out, edges)[0] <= flaws(cells, edges)[0]  # and no edge newly through one
+    assert len(set(out.values())) == len(out) and out["c"] != (3, 0)
