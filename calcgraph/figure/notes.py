@@ -9,7 +9,7 @@ from __future__ import annotations
 import itertools
 import math
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -272,7 +272,7 @@ def segments(scene: Scene, nodes: tuple[Node, ...] | None = None) -> list[Segmen
     out = []
     for e in scene.edges:
         if e.spline:  # tip, then Bézier control points: 8 chords a piece
-            pts = _bezier_points(e.spline[1:]) + [e.spline[0]]
+            pts = bezier_points(e.spline[1:]) + [e.spline[0]]
             out += [(*a, *b) for a, b in itertools.pairwise(pts)]
         elif e.points:
             out += [(*a, *b) for a, b in itertools.pairwise(e.points)]
@@ -287,12 +287,14 @@ def place_notes(scene: Scene, nodes: tuple[Node, ...]) -> tuple[Note, ...]:
     return _place_notes(scene, nodes, strict=False) or ()
 
 
-def _bezier_points(ctrl: tuple[tuple[float, float], ...]) -> list[tuple[float, float]]:
+def bezier_points(ctrl: Sequence[tuple[float, float]],
+                  steps: int = 8) -> list[tuple[float, float]]:
+    """Points along cubic Bézier pieces p0 c c p1 c c p2 ... (`steps` chords a piece)."""
     out = list(ctrl[:1])
     for i in range(0, len(ctrl) - 3, 3):
         p0, p1, p2, p3 = ctrl[i:i + 4]
-        for k in range(1, 9):
-            t = k / 8
+        for k in range(1, steps + 1):
+            t = k / steps
             a, b, c, d = (1 - t) ** 3, 3 * (1 - t) ** 2 * t, 3 * (1 - t) * t * t, t ** 3
             out.append((a * p0[0] + b * p1[0] + c * p2[0] + d * p3[0],
                         a * p0[1] + b * p1[1] + c * p2[1] + d * p3[1]))

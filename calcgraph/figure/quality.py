@@ -9,7 +9,7 @@ import re
 import xml.etree.ElementTree as ET
 from dataclasses import asdict, dataclass
 
-from calcgraph.figure.notes import cuts, overlap, text_width
+from calcgraph.figure.notes import bezier_points, cuts, overlap, text_width
 
 SVG = "{http://www.w3.org/2000/svg}"
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:e-?\d+)?")
@@ -98,16 +98,7 @@ def _text_box(t: ET.Element) -> Box:
 def _bezier(d: str) -> list[Point]:
     """Points along a Graphviz path 'M x,y C x,y x,y x,y ...' (10 per cubic piece)."""
     nums = [float(v) for v in _NUMBER.findall(d)]
-    pts = list(zip(nums[0::2], nums[1::2]))
-    out = pts[:1]
-    for i in range(0, len(pts) - 3, 3):
-        p0, p1, p2, p3 = pts[i:i + 4]
-        for k in range(1, 11):
-            t = k / 10
-            a, b, c, e = (1 - t) ** 3, 3 * (1 - t) ** 2 * t, 3 * (1 - t) * t * t, t ** 3
-            out.append((a * p0[0] + b * p1[0] + c * p2[0] + e * p3[0],
-                        a * p0[1] + b * p1[1] + c * p2[1] + e * p3[1]))
-    return out
+    return bezier_points(list(zip(nums[0::2], nums[1::2])), steps=10)
 
 
 def _bound(line: list[Point]) -> Box:
