@@ -7,14 +7,17 @@ from typing import Any
 
 from calcgraph.errors import (
     CalcgraphError,
+    CalcgraphWarning,
     GraphError,
     GraphvizNotFound,
+    MemoryBudgetError,
     MissingDependency,
     ModelError,
     NumericError,
     RenderError,
     ShapeError,
     SpecError,
+    SpecWarning,
     UnknownOpError,
     UsageError,
 )
@@ -26,17 +29,19 @@ _LAZY = {
     "build": "graph", "check": "graph", "mlp": "graph", "from_torch": "graph",
     "loads_spec": "graph", "load_spec": "graph",
     "init_values": "core.models", "OPS": "core.ops", "CheckResult": "core.gradcheck",
-    "load": "sources", "load_source": "sources",
+    "load": "sources", "load_source": "sources", "memory_budget": "core.memory",
 }
 
 __all__ = [
     "OPS",
     "CalcgraphError",
+    "CalcgraphWarning",
     "CheckResult",
     "Constant",
     "Graph",
     "GraphError",
     "GraphvizNotFound",
+    "MemoryBudgetError",
     "MissingDependency",
     "ModelError",
     "NumericError",
@@ -44,6 +49,7 @@ __all__ = [
     "RenderError",
     "ShapeError",
     "SpecError",
+    "SpecWarning",
     "UnknownOpError",
     "UsageError",
     "Variable",
@@ -56,6 +62,7 @@ __all__ = [
     "load_source",
     "load_spec",
     "loads_spec",
+    "memory_budget",
     "mlp",
 ]
 

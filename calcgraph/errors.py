@@ -73,3 +73,11 @@ class MissingGlyphWarning(CalcgraphWarning):
 
 class CacheWarning(CalcgraphWarning):
     """A cached compiled module was not trusted and was rebuilt."""
+
+
+class SpecWarning(CalcgraphWarning):
+    """A spec declares what it never uses, or computes what never reaches its objective."""
+
+
+class MemoryBudgetError(CalcgraphError, MemoryError):
+    """A graph would hold more bytes than the memory budget allows (docs/library.md#memory)."""

@@ -15,6 +15,7 @@ from calcgraph.core import engine, models
 from calcgraph.core import graph as core_graph
 from calcgraph.core.nodes import Constant, Operator, Variable
 from calcgraph.core.order import CycleError, build, dependency_order
+from calcgraph.errors import MissingDependency
 
 __all__ = ["Constant", "CycleError", "Graph", "Operator", "Variable", "build", "check",
            "dependency_order", "from_torch", "load_spec", "loads_spec", "mlp"]
@@ -49,17 +50,21 @@ class Graph(core_graph.Graph):
 
     # ------------------------------------------------------------ data (calcgraph.text)
 
-    def to_json(self, *, values: bool = True, indent: int | None = 2) -> str:
-        """Nodes, edges, values, grads, shapes and backward steps (schema: docs/json.md)."""
+    def to_json(self, *, values: bool = True, indent: int | None = 2,
+                full_arrays: bool = False) -> str:
+        """Nodes, edges, values, grads, shapes and backward steps (schema: docs/json.md).
+
+        Arrays of more than 10,000 numbers are summarized unless `full_arrays=True`.
+        """
         from calcgraph.text.document import to_json
 
-        return to_json(self, values=values, indent=indent)
+        return to_json(self, values=values, indent=indent, full_arrays=full_arrays)
 
-    def to_dict(self, *, values: bool = True) -> dict:
+    def to_dict(self, *, values: bool = True, full_arrays: bool = False) -> dict:
         """The same document as to_json, as Python data."""
         from calcgraph.text.document import to_dict
 
-        return to_dict(self, values=values)
+        return to_dict(self, values=values, full_arrays=full_arrays)
 
     # ------------------------------------------------------------ views (figure, trace)
 
@@ -69,11 +74,32 @@ class Graph(core_graph.Graph):
 
         return to_dot(self, **options)
 
+    def to_graphviz(self, **options: Any) -> Any:
+        """The figure as a `graphviz.Source` of calcgraph's DOT (options as for to_dot), for
+        code that expects one: `.pipe()`, `.render()` and Jupyter's display work as usual
+        (with the system Graphviz, as the graphviz package always needs). Needs the
+        `graphviz` package: pip install 'calcgraph[graphviz]'."""
+        try:
+            from calcgraph.figure.pysource import source
+        except ImportError:
+            raise MissingDependency("to_graphviz() needs the graphviz Python package: pip "
+                                   "install 'calcgraph[graphviz]' (or use g.to_dot(), "
+                                   "g.render(), g.figure(), which do not)") from None
+        pinned = options.get("layout", "d2l") == "d2l"
+        return source(self.to_dot(**options), self.name, pinned)
+
     def render(self, path: str | None = None, fmt: str | None = None, **options: Any) -> str:
         """Write the figure (format from the extension or `fmt`); returns the path written."""
         from calcgraph.figure.draw import render_graph
 
         return render_graph(self, path, fmt, **options)[0]
+
+    def figure(self, **options: Any) -> Any:
+        """The figure as an object a notebook shows inline (SVG), with render's options:
+        `g.figure(annotate="all", legend=True)`; `.svg`, `.to_dot()`, `.save("f.png")`."""
+        from calcgraph.figure.draw import Figure
+
+        return Figure(self, **options)
 
     def _repr_svg_(self) -> str:
         from calcgraph.figure.draw import svg_text
@@ -82,6 +108,13 @@ class Graph(core_graph.Graph):
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict:
         return {"image/svg+xml": self._repr_svg_()}
+
+    def stepper(self, **options: Any) -> Any:
+        """The HTML stepper (as `calcgraph html` writes it): shows inline in Jupyter,
+        `.save(path)` writes the page, `.html` is its text. Options: layout, renderer."""
+        from calcgraph.html.page import Stepper, build_page
+
+        return Stepper(build_page(self, **options))
 
     def trace(self, **options: Any) -> Any:
         """The backward sweep as data and as a rich renderable (see calcgraph.trace)."""

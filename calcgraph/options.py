@@ -18,6 +18,12 @@ DERIVE_FORMATS = ("md", "tex", "html", "txt")  # what `calcgraph derive` writes
 VECTORS = ("flat", "column", "row")  # single-sample vectors as (q,), (q, 1) or (1, q)
 KEEPS = ("all", "needed")  # every node's value, or only what backward reads
 CHECKS = ("auto", "all", "none")  # NaN/Inf checks after each pass
+# The default seed of every graph's values. 5, not 0: with it the d2l MLP's z = W1 x has
+# negative entries (2 of 5), so h = relu(z) differs from z and ϕ'(z) has zeros, and the
+# default figure and trace show what ReLU does (seed 0 makes every entry positive).
+DEFAULT_SEED = 5
+BACKWARD = ("only", "both")  # render --backward: the backward graph alone, or beside the forward
+ANIMATIONS = ("gif", "webp", "png")  # render --steps -o sweep.gif: animated image formats
 
 
 def choose(value: object, choices: tuple[str, ...], what: str,

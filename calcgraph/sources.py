@@ -7,13 +7,17 @@ import importlib.resources
 from pathlib import Path
 from typing import Any
 
+from calcgraph.core.models import ACTIVATIONS, LOSSES
 from calcgraph.errors import ModelError, UsageError
 from calcgraph.graph import Graph, load_spec, loads_spec, mlp
+from calcgraph.options import DEFAULT_SEED, choose
+from calcgraph.spec.builder import set_float, set_int
 
 SUFFIX = ".cg"
 # Variants of the d2l MLP that its sample file cannot express; they go to models.mlp().
 MLP_KEYS = {"d": int, "h": int, "q": int, "lam": float, "activation": str, "loss": str}
 MLP_ONLY = ("activation", "loss")
+MLP_CHOICES = {"activation": ACTIVATIONS, "loss": LOSSES}
 
 
 def parse_sets(items: tuple[str, ...] | list[str]) -> dict[str, str]:
@@ -34,10 +38,13 @@ def _mlp_kwargs(sets: dict[str, str]) -> dict:
         if key not in MLP_KEYS:
             raise UsageError(f"--set {key}={value}: mlp has no {key!r} (must be one of "
                              f"{sorted(MLP_KEYS)})")
-        try:
-            kwargs[key] = MLP_KEYS[key](value)
-        except ValueError:
-            raise UsageError(f"--set {key}={value}: expected {MLP_KEYS[key].__name__}") from None
+        kind = MLP_KEYS[key]
+        if kind is int:
+            kwargs[key] = set_int(key, value)
+        elif kind is float:
+            kwargs[key] = set_float(key, value)
+        else:
+            kwargs[key] = choose(value, MLP_CHOICES[key], f"--set {key}")
     return kwargs
 
 
@@ -87,7 +94,7 @@ def samples() -> list[tuple[str, str]]:
 # ---------------------------------------------------------------- SOURCE
 
 
-def load_source(source: str | None = None, *, batch: int | None = None, seed: int = 0,
+def load_source(source: str | None = None, *, batch: int | None = None, seed: int = DEFAULT_SEED,
                 sets: dict[str, str] | None = None, dtype: str = "float64") -> Graph:
     """The graph a CLI command works on: a built-in sample name (default mlp) or a spec file."""
     name, sets = source or "mlp", sets or {}

@@ -30,6 +30,23 @@ FIGURES = [
      {"annotate": "all", "legend": True}),
     ("mlp_plain", "No annotations: the reference figure's grid and pitch exactly.",
      "calcgraph render --annotate none -o mlp_plain.svg", "mlp", None, {"annotate": "none"}),
+    ("mlp_step08", ("Backward step 8: two paths meet at W⁽²⁾ (through × and through ℓ₂), both "
+                    "drawn against their arrows; green outlines: gradients known so far, dashed: "
+                    "W⁽¹⁾ has one of its two paths. See [stepper.md](stepper.md)."),
+     "calcgraph render --step 8 -o mlp_step08.svg", "mlp", None, {"step": 8}),
+    ("mlp_step12", "Backward step 12, the last: ∂J/∂W⁽¹⁾ adds its two paths.",
+     "calcgraph render --step 12 -o mlp_step12.svg", "mlp", None, {"step": 12}),
+    ("mlp_backward", ("The backward graph: the forward figure with its arrows reversed, gradients "
+                      "in squares, transposed operations in circles, the forward values each "
+                      "reads dashed."),
+     "calcgraph render --backward -o mlp_backward.svg", "mlp", None, {"backward": "only"}),
+    ("mlp_backward_step07", ("The backward graph at step 7: ∂J/∂o flows through ×ᵀ, which "
+                             "reads h, into the + where W⁽²⁾'s two paths meet."),
+     "calcgraph render --backward --step 7 -o mlp_backward_step07.svg", "mlp", None,
+     {"backward": "only", "step": 7}),
+    ("mlp_backward_both", "Forward (below) and backward (above), with the read-edges between.",
+     "calcgraph render --backward both -o mlp_backward_both.svg", "mlp", None,
+     {"backward": "both"}),
 ]
 
 
@@ -68,9 +85,34 @@ def build(out: Path) -> list[Path]:
             written.append(path)
         sections += [f"## {name}", "", caption, "", f"    {command}", "",
                      f"[![{name}](gallery/{name}.png)](gallery/{name}.svg)", ""]
+    written += _stepper(folder)
+    sections += ["## The backward pass, step by step", "",
+                 ("Every step as an animation, and an HTML page to step through with ← / → "
+                 "(offline, one file): [mlp_stepper.html](gallery/mlp_stepper.html)."), "",
+                 "    calcgraph render --steps -o mlp_sweep.gif",
+                 "    calcgraph html -o mlp_stepper.html", "",
+                 "![the sweep, one frame per step](gallery/mlp_sweep.gif)", ""]
     md = out / "gallery.md"
     render.write_atomic(md, "\n".join(sections).encode("utf-8"))
     return [*written, md]
+
+
+def _stepper(folder: Path) -> list[Path]:
+    """The HTML stepper page, and the GIF of the sweep when Pillow is installed."""
+    from calcgraph.figure import sweep
+    from calcgraph.figure.draw import graph_data
+    from calcgraph.html.page import build_page
+
+    page = folder / "mlp_stepper.html"
+    render.write_atomic(page, build_page(load_source("mlp"), renderer="embedded").encode())
+    try:
+        import PIL  # noqa: F401
+    except ImportError:
+        return [page]
+    gif = folder / "mlp_sweep.gif"
+    dots = sweep.step_dots(graph_data(load_source("mlp"), "shapes", steps=True))
+    sweep.write_animation(dots, gif, renderer="embedded", dpi=108)
+    return [page, gif]
 
 
 def main() -> None:

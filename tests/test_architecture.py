@@ -23,9 +23,12 @@ ALLOWED = {
     "trace": {"core", "text"},
     "derive": {"core", "text", "trace"},  # the derivation document, built on the trace's data
     "pytorch": {"core"},  # the PyTorch importer: torch calls → core graph equations
-    "graph": {"core", "text", "spec", "figure", "trace", "graphviz", "pytorch", "derive"},
+    "html": {"text", "figure", "graphviz"},  # the HTML stepper page
+    "graph": {"core", "text", "spec", "figure", "trace", "graphviz", "pytorch", "derive",
+              "html"},
     "sources": {"core", "spec", "graph"},
-    "cli": {"core", "text", "spec", "figure", "trace", "graphviz", "graph", "sources", "derive"},
+    "cli": {"core", "text", "spec", "figure", "trace", "graphviz", "graph", "sources", "derive",
+            "html"},
     "__main__": {"cli"},
     "__init__": {"core", "graph", "sources"},  # its lazy table names these
 }

@@ -178,6 +178,7 @@ def test_wheel_ships_the_samples(tmp_path, monkeypatch):
     modules = {p.relative_to(ROOT).as_posix() for p in (ROOT / "calcgraph").rglob("*.py")
                if "__pycache__" not in p.parts}
     assert modules <= set(names), sorted(modules - set(names))
+    assert {"calcgraph/html/page.css", "calcgraph/html/page.js"} <= set(names)  # the stepper's
 
 
 def test_library_load_spelling():

@@ -6,6 +6,7 @@ import click
 
 from calcgraph.cli.check import check
 from calcgraph.cli.derive import derive
+from calcgraph.cli.html import html
 from calcgraph.cli.render import render
 from calcgraph.cli.samples import samples
 from calcgraph.cli.trace import trace
@@ -28,10 +29,12 @@ def cli() -> None:
       calcgraph trace --batch 8 --values
       calcgraph check --batch 8            every gradient against finite differences
       calcgraph derive -o mlp.md           the derivation as a document (.md .tex .html)
+      calcgraph render --step 8 -o s8.svg  the figure at backward step 8
+      calcgraph html -o mlp.html           a page to step through the backward pass
     """
 
 
-for _command in (render, trace, check, derive, samples):
+for _command in (render, trace, check, derive, html, samples):
     cli.add_command(_command)
 
 

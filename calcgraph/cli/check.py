@@ -6,7 +6,7 @@ import json
 
 import click
 
-from calcgraph.cli.common import load, mapped, source_options
+from calcgraph.cli.common import budget, load, mapped, source_options
 
 
 @click.command()
@@ -17,14 +17,15 @@ from calcgraph.cli.common import load, mapped, source_options
 @click.option("--width", type=click.IntRange(min=40), default=None,
               help="Output width in columns (default: the terminal's).")
 @mapped
-def check(source, batch, seed, sets, with_torch, as_json, width) -> None:
+def check(source, batch, seed, max_memory, sets, with_torch, as_json, width) -> None:
     """Check every gradient against central finite differences; exit 1 if one disagrees."""
     from calcgraph.graph import check as check_graph
     from calcgraph.trace.build import make_console
     from calcgraph.trace.checks import check_tables, failure_message
 
-    graph = load(source, batch, seed, sets)
-    result = check_graph(graph, torch=with_torch)
+    with budget(max_memory):
+        graph = load(source, batch, seed, sets)
+        result = check_graph(graph, torch=with_torch)
     if as_json:
         click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
     else:

@@ -60,6 +60,11 @@ class Step:
     def value(self, array: np.ndarray) -> None:
         self._value = array
 
+    def __repr__(self) -> str:  # short: the generated one prints the whole array
+        via = f" via {self.via.name}" if self.via is not None else ""
+        shape = self.target.shape
+        return f"<Step {self.index} {self.kind} ∂/∂{self.target.name}{via} shape={shape}>"
+
     @property
     def source(self) -> Variable | None:
         """The output whose gradient flows back (z for ∂J/∂W1 via ×)."""
@@ -247,6 +252,8 @@ def backward(graph: Graph, *, inputs: bool = False, check: str | bool = "auto",
                     n += 1
                     append(Step(n, "sum", var, var.grad, None, None, tuple(seen)))
     graph.steps = steps
+    for v in plan["unreached"]:  # ∂J/∂p = 0 exactly; no step, since no path carries it
+        v.grad = np.zeros(v.shape, dtype=v.dtype)
     if mode == "all" or mode == "auto" and (
             bad or _any_bad([v.grad for v in plan["late_check"] if v.grad is not None])):
         _report_backward(steps)

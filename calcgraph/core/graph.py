@@ -174,17 +174,23 @@ class Graph:
     # ------------------------------------------------------------ values
 
     def set(self, name: str, array: Any) -> None:
-        """Give a leaf a value, checking its shape (and class range for integer labels)."""
+        """Give a leaf a value, checking its shape.
+
+        Integer labels must hold whole numbers in [0, q) for the q logits of the loss that
+        reads them (1.5, True, -1 or q are GraphErrors here, not wrong answers later).
+        """
         var = self._resolve_var(name, f"set {name!r}")
         if var.producer is not None:
             raise GraphError(f"set {name!r}: it is computed by {var.producer.name!r} "
                              f"(expected an input, label or parameter)")
         try:
-            arr = np.array(array, dtype=var.dtype)
+            arr = np.array(array, dtype=var.dtype) if not var.integer else _classes(array)
         except (TypeError, ValueError) as exc:
             raise GraphError(f"set {name!r}: {exc}") from None
         if arr.shape != var.shape:
             raise GraphError(f"set {name!r}: got shape {arr.shape} (expected {var.shape})")
+        if var.integer:
+            _check_classes(var, arr)
         var._value = arr
         self._version += 1
 
@@ -230,3 +236,32 @@ class Graph:
     def __repr__(self) -> str:
         return (f"<Graph {self.name!r}: {len(self.variables)} variables, "
                 f"{len(self.operators)} operators>")
+
+
+def _classes(array: Any) -> np.ndarray:
+    """Class indices as int64; 1.5 or True is a ValueError, not silently truncated."""
+    arr = np.asarray(array)
+    if arr.dtype.kind == "b" or arr.dtype.kind not in "iuf":
+        raise ValueError(f"class labels must be integers, got dtype {arr.dtype}")
+    if arr.dtype.kind == "f" and not (np.isfinite(arr).all() and (arr == np.round(arr)).all()):
+        bad = arr[~(np.isfinite(arr) & (arr == np.round(arr)))].flat[0]
+        raise ValueError(f"class labels must be integers, got {float(bad):g}")
+    return arr.astype(np.int64)
+
+
+def _check_classes(var: Variable, arr: np.ndarray) -> None:
+    """Each index in [0, q) for the q logits of every loss that reads var as its labels."""
+    q = min(_class_counts(var), default=None)
+    if arr.size and (arr.min() < 0 or (q is not None and arr.max() >= q)):
+        bad = int(arr.min()) if arr.min() < 0 else int(arr.max())
+        want = f"0 to {q - 1}, one of {q} classes" if q is not None else "0 or more"
+        raise GraphError(f"set {var.name!r}: class index {bad} is out of range (expected {want})")
+
+
+def _class_counts(var: Variable) -> Iterator[int]:
+    """The number of logits of each loss reading var as class labels (its op's
+    class_operands: the logits are operand 0, or for paired ops the one a half-list away)."""
+    for node in var.consumers:
+        for labels, logits in node.op.class_operands(len(node.inputs)):
+            if node.inputs[labels] is var and node.inputs[logits].shape:
+                yield node.inputs[logits].shape[-1]

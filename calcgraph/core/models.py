@@ -8,13 +8,15 @@ import numpy as np
 
 from calcgraph.core import ops
 from calcgraph.core.graph import Graph
+from calcgraph.core.memory import check as check_memory
 from calcgraph.errors import GraphError
+from calcgraph.options import DEFAULT_SEED
 
 ACTIVATIONS = ops.choices("activation")  # what mlp(activation=...) accepts, from the op table
 LOSSES = ops.choices("loss")
 
 
-def init_values(graph: Graph, seed: int | None = 0) -> Graph:
+def init_values(graph: Graph, seed: int | None = DEFAULT_SEED) -> Graph:
     """Give every leaf a deterministic value drawn from `seed` and the leaf's own name.
 
     Each leaf has its own stream (seed, crc32(name)), so the values do not depend on the
@@ -24,6 +26,7 @@ def init_values(graph: Graph, seed: int | None = 0) -> Graph:
     vectors and scalars among the parameters ~ N(0, 0.01); integer labels are class indices
     below the number of logits of the cross-entropy that reads them.
     """
+    check_memory(graph)  # before the first array: refuse what would not fit
     graph.seed = seed
     base = np.random.SeedSequence(seed).entropy if seed is None else seed
     for v in graph.leaves():
@@ -49,7 +52,7 @@ def _classes(label) -> int:
 
 
 def mlp(d: int = 4, h: int = 5, q: int = 3, lam: float = 0.1, batch: int | None = None,
-        activation: str = ops.RELU.name, loss: str = ops.CROSS_ENTROPY.name, seed: int | None = 0,
+        activation: str = ops.RELU.name, loss: str = ops.CROSS_ENTROPY.name, seed: int | None = DEFAULT_SEED,
         dtype: str = "float64", graph_type: type[Graph] = Graph) -> Graph:
     """The d2l figure's graph: J = l(W2 ϕ(W1 x), y) + λ/2 (‖W1‖² + ‖W2‖²), 16 nodes, 17 edges.
 

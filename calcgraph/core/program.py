@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from calcgraph.core.memory import check as check_memory
 from calcgraph.errors import GraphError
 
 if TYPE_CHECKING:
@@ -44,6 +45,7 @@ def program(graph: Graph) -> dict:
                  node.index) for node in graph.operators],
         "drop": {},  # per objective name: after equation k, the values keep="needed" drops
     }
+    check_memory(graph)  # a graph built by hand: refuse it before the pass allocates
     graph._program_cache = prog
     return prog
 
@@ -53,8 +55,9 @@ def drops(graph: Graph, prog: dict) -> list[tuple]:
     name = graph.objective.name if graph.objective is not None else None
     if name in prog["drop"]:
         return prog["drop"][name]
-    needed = {v.name for v in prog["sinks"]}  # the objective and any other result
-    if name:
+    needed = {v.name for v in prog["sinks"]}  # every result no equation reads
+    if name:  # and the objective, even when it feeds another node (objective L, J = L + s)
+        needed.add(name)
         for node in plan(graph, True)["nodes"]:
             needed.update(v.name for v in saved_values(node))
     last: dict[str, int] = {}
@@ -124,6 +127,9 @@ def plan(graph: Graph, inputs: bool) -> dict:
     seed.flags.writeable = False  # ∂J/∂J = 1, shared by every sweep
     plan = {"nodes": [node for node, _todo in nodes], "sweep": sweep, "counts": counts,
             "seed": seed,
+            # parameters J does not depend on: their gradient is zeros, as JAX gives
+            "unreached": [v for v in graph.variables if v.producer is None and v.requires_grad
+                          and v.name not in counts and v is not objective],
             # leaves whose gradient is checked after the sweep (the others: during it)
             "late_check": [v for v in graph.variables if v.name in counts and v.producer is None
                            and (counts[v.name] == 1 or int(np.prod(v.shape)) <= SMALL)]}

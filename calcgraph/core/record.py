@@ -58,6 +58,10 @@ class Impl:
         table = self.math if kind == "math" else self.code
         return table if isinstance(table, str) else table[i]
 
+    def __repr__(self) -> str:  # the generated one prints every lambda
+        code = self.fcode if isinstance(self.fcode, str) else "…"
+        return f"<Impl {code!r}>"
+
 
 @dataclass(frozen=True, kw_only=True)
 class Op:
@@ -88,6 +92,11 @@ class Op:
     # The op in PyTorch, (torch, mode, *operands, *constants) -> tensor: what `calcgraph
     # check --torch` rebuilds the graph from (torch is passed in, never imported here).
     torch: Callable[..., Any] | None = None
+
+    def __repr__(self) -> str:  # the generated one is several KB of lambdas
+        n = "1 or more" if self.arity is None else str(self.arity)
+        params = f"; constant {', '.join(self.params)}" if self.params else ""
+        return f"<Op {self.name} ({n} operands{params}): {self.doc}>"
 
     def is_differentiable(self, i: int, n: int) -> bool:
         """Whether operand i of n gets a gradient."""

@@ -6,6 +6,12 @@ from collections.abc import Mapping
 from typing import Any
 
 
+def box_ids(data: Mapping[str, Any]) -> dict[str, str]:
+    """{parameter id: the id of the box it is drawn in ('Whx' -> 'Whx+Whh')}."""
+    merged = merge_boxes(data)
+    return {m["id"]: n["id"] for n in merged["nodes"] for m in n.get("members", ())}
+
+
 def merge_boxes(data: Mapping[str, Any]) -> Mapping[str, Any]:
     """`data` with the parameters of each box group as one node, id 'Whx+Whh'.
 

@@ -8,7 +8,7 @@ import unicodedata
 
 from calcgraph.figure.grid import SPLINE_LIMIT
 from calcgraph.figure.notes import LINE, text_width
-from calcgraph.figure.scene import Key, Node, Note, Run, Scene
+from calcgraph.figure.scene import Edge, Key, Node, Note, Run, Scene
 
 _BARE_ID = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _KEYWORDS = {"node", "edge", "graph", "digraph", "subgraph", "strict"}
@@ -100,10 +100,28 @@ def inches(pt: float) -> str:
 def node_stmt(n: Node, scene: Scene, extra: str = "") -> str:
     return dot_id(n.id) + attrs(
         shape="box" if n.shape == "square" else "circle", width=inches(n.width),
-        height=inches(n.height), style="filled", fillcolor=quote(n.fill),
+        height=inches(n.height), style='"filled,dashed"' if n.dashed else "filled", fillcolor=quote(n.fill),
         label=html_label(n.label, scene.theme.script_size), tooltip=quote(n.tooltip),
         fontsize=float(n.fontsize) if n.fontsize != scene.theme.fontsize else None,
-        pos=_pos(n.x, n.y), xlabel=extra or None, **{"class": quote(f"{n.kind} {n.role}")}) + ";"
+        pos=_pos(n.x, n.y), xlabel=extra or None, color=quote(n.outline) if n.outline else None,
+        penwidth=float(n.penwidth) if n.penwidth else None,
+        **{"class": quote(" ".join(filter(None, (n.kind, n.role, n.mark))))}) + ";"
+
+
+def edge_stmt(e: Edge, scene: Scene, by_id: dict[str, Node] | None = None) -> str:
+    """An edge; a highlighted one is coloured, thicker, and may point back (dir=back); a
+    routed one (or one on dot's own curve) carries its curve as pos, unless it points back."""
+    t = scene.theme
+    pos = None
+    if by_id is not None and not e.back and (e.points or e.spline):
+        pos = edge_pos(e.points, by_id[e.src], by_id[e.dst], 10 * t.arrowsize, e.spline)
+    return f"{dot_id(e.src)} -> {dot_id(e.dst)}" + attrs(pos=pos,
+        color=quote(e.color) if e.color else None,
+        penwidth=float(e.penwidth) if e.penwidth else None,
+        dir="back" if e.back else None, arrowtail=t.arrowhead if e.back else None,
+        arrowsize=0.7 if e.back or e.mark == "step" else None,
+        style="dashed" if e.dashed else None,
+        **({"class": quote(e.mark)} if e.mark else {})) + ";"
 
 
 def text_stmts(nid: str, lines: tuple[str, ...], x: float, top: float, align: str, size: float,
@@ -132,7 +150,8 @@ def note_stmts(note: Note, nid: str, scene: Scene) -> list[str]:
     t = scene.theme
     anchor = {"left": note.x - note.width / 2, "right": note.x + note.width / 2}.get(
         note.align, note.x)
-    colors = tuple(t.faint_color if i in note.faint else t.note_color
+    override = dict(note.colors)
+    colors = tuple(override.get(i, t.faint_color if i in note.faint else t.note_color)
                    for i in range(len(note.lines)))
     if note.framed:  # the record's frame, then its text centred inside
         frame = nid + "f" + attrs(shape="box", fixedsize="true", width=inches(note.width),
@@ -237,19 +256,53 @@ def to_dot(scene: Scene) -> str:
         shown = tuple(t for i, t in enumerate(note.lines) if i not in note.faint) if note else ()
         lines.append(node_stmt(n, scene, lines_string(shown) if shown else ""))
     by_id = {n.id: n for n in scene.nodes}
-    lines += [f"{dot_id(e.src)} -> {dot_id(e.dst)}"
-              + attrs(pos=edge_pos(e.points, by_id[e.src], by_id[e.dst], 10 * t.arrowsize,
-                                   e.spline)) + ";"
-              for e in scene.edges]
+    lines += [edge_stmt(e, scene, by_id) for e in scene.edges]
     prefix = _prefix(scene)
     if not pinned and scene.legend:
         swatch = {"variable": "□ ", "param": "■ ", "operator": "○ "}
         text = "   ".join(swatch.get(k.kind, "") + k.text for k in scene.legend)
         lines.append("graph" + attrs(label=quote(text), labelloc="b",
                                      fontsize=float(t.note_size), fontname=quote(t.font)) + ";")
+    if scene.caption:
+        lines += caption_stmts(scene, prefix)
     if pinned:
         for i, note in enumerate(scene.notes):
             lines += note_stmts(note, f"{prefix}{i}", scene)
         for i, key in enumerate(scene.legend):
             lines += key_stmts(key, f"{prefix}_key{i}", scene)
     return "\n".join(lines) + "\n}\n"
+
+
+CAPTION_SPARE = 1.25
+
+
+def caption_stmts(scene: Scene, prefix: str) -> list[str]:
+    """The caption under the figure: pinned lines centred under everything, or the graph label.
+
+    Graphviz's own layout has one graph label (the legend may already use it): the caption
+    then goes on top (labelloc t), where it never meets the legend.
+    """
+    t = scene.theme
+    if scene.layout != "d2l":
+        return ["graph" + attrs(label=lines_string(scene.caption), labelloc="t",
+                                fontsize=float(t.caption_size), fontname=quote(t.font)) + ";"]
+    xs = [n.x for n in scene.nodes] or [0.0]
+    bottoms = [n.y - n.height / 2 for n in scene.nodes]
+    bottoms += [n.y - n.height / 2 for n in scene.notes if n.y is not None]
+    bottoms += [k.y - (k.text.count("\n") + 1) * t.note_size * LINE / 2 - 5
+                for k in scene.legend if k.y is not None]
+    top = min(bottoms, default=0.0) - 6
+    colors = (t.note_color,) + (t.stroke,) * (len(scene.caption) - 1)
+    cx = (min(xs) + max(xs)) / 2
+    out = text_stmts(f"{prefix}_cap", scene.caption, cx, top, "center", t.caption_size, colors,
+                     "caption")
+    # An empty box as wide as the widest caption (of a whole sweep: frames line up), with a
+    # quarter to spare: a line with a glyph Times lacks (⁽²⁾) may be drawn in a wider font.
+    room = CAPTION_SPARE * max([scene.caption_room] + [text_width(line, t.caption_size)
+                                                       for line in scene.caption])
+    if room:
+        out.append(f"{prefix}_caproom" + attrs(
+            shape="plaintext", fixedsize="shape", width=inches(room),
+            height=inches(1.0), margin="0", label='""',
+            pos=_pos(cx, top - len(scene.caption) * t.caption_size * LINE)) + ";")
+    return out

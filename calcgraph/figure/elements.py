@@ -33,6 +33,12 @@ class Theme:
     faint_color: str = "#999999"  # a gradient shape that backward does not compute
     arrowhead: str = "vee"
     arrowsize: float = 0.5
+    # The backward pass on the figure (figure/stepped.py, figure/dual.py):
+    known_color: str = "#2E8B57"  # outline of a node whose gradient is known
+    accent: str = "#D1495B"  # the step's node and the edges its gradient travels along
+    read_color: str = "#8C8C8C"  # a forward value a backward operation reads
+    grad_fill: str = "#FFF1D6"  # a gradient square in the backward graph
+    caption_size: float = 8.0
 
 
 D2L = Theme()
@@ -65,6 +71,10 @@ class Node:
     x: float | None = None  # centre in pt, y up; None when Graphviz lays the graph out
     y: float | None = None
     cell: tuple[int, int] | None = None
+    outline: str | None = None  # a stroke other than the theme's (a gradient known, the step)
+    penwidth: float | None = None
+    dashed: bool = False
+    mark: str = ""  # an SVG class for what a stepped figure says: step, path, known, partial
 
 
 @dataclass(frozen=True)
@@ -76,6 +86,11 @@ class Edge:
     dst: str
     points: tuple[tuple[float, float], ...] = ()
     spline: tuple[tuple[float, float], ...] = ()
+    color: str | None = None  # None: the theme's stroke
+    back: bool = False  # the arrowhead at src: a gradient travelling against the forward arrow
+    penwidth: float | None = None
+    dashed: bool = False
+    mark: str = ""  # an SVG class: step (the step's path), read (a value a VJP reads)
 
 
 @dataclass(frozen=True)
@@ -94,6 +109,7 @@ class Note:
     align: str = "center"  # lines centred, or left/right-aligned toward the node
     faint: tuple[int, ...] = ()  # indices of lines drawn in the theme's faint_color
     framed: bool = False  # a scalar's record (data | grad), boxed as micrograd draws it
+    colors: tuple[tuple[int, str], ...] = ()  # (line index, colour) overriding the others
 
 
 @dataclass(frozen=True)
@@ -119,3 +135,5 @@ class Scene:
     legend: tuple[Key, ...] = ()
     pitch: tuple[float, float] = PITCH
     grid: Layout | None = field(default=None, compare=False)
+    caption: tuple[str, ...] = ()  # lines under the figure: a backward step and its formula
+    caption_room: float = 0.0  # width (pt) the caption row keeps, so that frames line up

@@ -93,22 +93,50 @@ def _flat(value: Any) -> list[float]:
     return [float(value)]
 
 
-def _g(x: float, scale: float = 1.0) -> str:
+def _g(x: float, scale: float = 1.0, digits: int = 3) -> str:
     # Round-off noise (a mean of 1e-19 where the exact answer is 0) prints as 0.
-    return ("0" if abs(x) < 1e-12 * max(scale, 1.0) else f"{x:.3g}").replace("-", "−")
+    return ("0" if abs(x) < 1e-12 * max(scale, 1.0) else f"{x:.{digits}g}").replace("-", "−")
+
+
+NUMBER_DIGITS = 5  # significant digits of a scalar (J = 1.0025), as the trace shows it
+CLASS_LABELS = 8  # class indices shown one by one, then "…"
+
+
+def _ints(value: Any) -> list[int] | None:
+    """The numbers of a JSON array when every one is an integer (class labels), else None."""
+    out: list[int] = []
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, list):
+            stack.extend(reversed(v))
+        elif isinstance(v, int) and not isinstance(v, bool):
+            out.append(v)
+        else:
+            return None
+    return out
 
 
 def summarize(value: Any) -> str:
-    """A short text for an array: the numbers when there are at most 3, else mean and std.
+    """A short text for a value: a scalar to 5 significant digits, an array's numbers (3
+    digits) when there are at most 3, class indices one by one, else mean and std.
 
-    >>> summarize(0.5), summarize([1, -2.25]), summarize([[1.0, 2.0], [3.0, 4.0]])
-    ('0.5', '[1, −2.25]', 'μ 2.5 σ 1.12')
+    >>> summarize(1.00251), summarize([1, -2.25]), summarize([[1.0, 2.0], [3.0, 4.0]])
+    ('1.0025', '[1, −2.25]', 'μ 2.5 σ 1.12')
+    >>> summarize([1, 0, 2, 2, 1]), summarize(list(range(3)) * 4)
+    ('[1 0 2 2 1]', '[0 1 2 0 1 2 0 1 …]')
     """
+    if isinstance(value, Mapping):  # a large array, summarized in the JSON document
+        return f"μ {_g(float(value['mean']), float(value['std']))} σ {_g(float(value['std']))}"
+    ints = _ints(value)
+    if ints is not None and len(ints) > 3:  # class labels: the integers, not μ and σ
+        more = " …" if len(ints) > CLASS_LABELS else ""
+        return "[" + " ".join(map(str, ints[:CLASS_LABELS])) + more + "]"
     xs = _flat(value)
     if not isinstance(value, list):
-        return _g(xs[0])
+        return _g(xs[0], digits=NUMBER_DIGITS)
     if len(xs) <= 3:
-        return "[" + ", ".join(_g(x) for x in xs) + "]"
+        return "[" + ", ".join(_g(x) for x in xs) + "]"  # 3 digits each: notes stay narrow
     mean = sum(xs) / len(xs)
     std = math.sqrt(sum((x - mean) ** 2 for x in xs) / len(xs))
     return f"μ {_g(mean, std)} σ {_g(std)}"

@@ -92,17 +92,26 @@ def build_scene(data: Mapping[str, Any], *, annotate: str = "shapes", layout_nam
                               height=len(lines) * theme.note_size * LINE, faint=faint))
     edges = tuple(Edge(e["src"], e["dst"]) for e in data["edges"])
     keys = _legend(annotate, obj, any(n.faint for n in notes),
-                   any(n.framed for n in notes)) if legend else ()
+                   any(n.framed for n in notes), _example_shape(data)) if legend else ()
     scene = Scene(str(data.get("name", "graph")), layout_name, theme, tuple(nodes), edges,
                   tuple(notes), keys, theme.pitch)
     return scene if layout_name == "dot" else place(scene, layout(data))
 
 
-def _legend(annotate: str, obj: str, faint: bool, framed: bool) -> tuple[Key, ...]:
+def _example_shape(data: Mapping[str, Any]) -> str | None:
+    """A shape the figure really shows, for the legend: a weight matrix's if any (W⁽¹⁾'s
+    (5, 4) in the MLP), else the first with the most axes; None when all are scalars."""
+    shown = [n for n in data["nodes"] if n["kind"] == "variable" and n["shape"]]
+    best = max(shown, key=lambda n: (len(n["shape"]), n.get("role") == "param"), default=None)
+    return fmt_shape(best["shape"]) if best is not None else None
+
+
+def _legend(annotate: str, obj: str, faint: bool, framed: bool,
+            shape: str | None) -> tuple[Key, ...]:
     """Swatches for the three kinds of node, then the typography and annotation notes."""
     lines = ["bold: vector or matrix, italic: scalar"]
-    if annotate in ("shapes", "all"):
-        lines.append(f"(5, 4): value shape, ∂{obj}: (5, 4): gradient shape")
+    if annotate in ("shapes", "all") and shape is not None:
+        lines.append(f"{shape}: value shape, ∂{obj}: {shape}: gradient shape")
     if faint:
         lines.append(f"light grey ∂{obj}: a gradient that backward does not compute")
     if annotate in ("values", "grads", "all"):

@@ -7,9 +7,10 @@ from pathlib import Path
 
 from calcgraph.core.graph import Graph
 from calcgraph.errors import SpecError
+from calcgraph.options import DEFAULT_SEED
 from calcgraph.spec.builder import MAX_ELEMENTS, build_spec
 from calcgraph.spec.parser import parse
-from calcgraph.spec.syntax import Spec
+from calcgraph.spec.syntax import Spec, split_lines
 
 __all__ = ["MAX_ELEMENTS", "Spec", "describe", "load_spec", "loads_spec", "parse_spec"]
 
@@ -19,16 +20,22 @@ def parse_spec(text: str, filename: str = "<spec>") -> Spec:
     return parse(text, filename)
 
 
-def loads_spec(text: str, *, filename: str = "<spec>", name: str = "spec",
-               batch: int | None = None, seed: int | None = 0,
+def loads_spec(text: str, *, filename: str = "<spec>", name: str | None = None,
+               batch: int | None = None, seed: int | None = DEFAULT_SEED,
                sets: dict[str, str] | None = None, dtype: str = "float64",
                graph_type: type[Graph] = Graph) -> Graph:
-    """The graph a spec text describes, with seeded values; `name` if it has no graph line."""
+    """The graph a spec text describes, with seeded values.
+
+    Its name: the `graph` line's, else `name`, else the file name's stem ('my' for
+    filename="my.cg"), else 'spec'.
+    """
+    if name is None:
+        name = _stem(filename) if filename != "<spec>" else "spec"
     return build_spec(parse(text, filename), batch=batch, seed=seed, sets=sets, dtype=dtype,
                       name=name, graph_type=graph_type)
 
 
-def load_spec(path: str | os.PathLike, *, batch: int | None = None, seed: int | None = 0,
+def load_spec(path: str | os.PathLike, *, batch: int | None = None, seed: int | None = DEFAULT_SEED,
               sets: dict[str, str] | None = None, dtype: str = "float64",
               graph_type: type[Graph] = Graph) -> Graph:
     """The graph a spec file describes; errors name the file as given."""
@@ -51,7 +58,7 @@ def describe(text: str) -> str:
     try:
         return parse(text).description
     except SpecError:  # a broken file still has a header worth listing
-        lines = [ln.strip() for ln in text.splitlines()]
+        lines = [ln.strip() for ln in split_lines(text)]
         return next((ln.lstrip("#").strip() for ln in lines
                      if ln.startswith("#") and ln.lstrip("#").strip()), "")
 

@@ -13,14 +13,16 @@ from calcgraph.core.models import init_values
 from calcgraph.core.nodes import Constant, Variable
 from calcgraph.core.order import CycleError, dependency_order
 from calcgraph.errors import GraphError, ShapeError, UsageError
+from calcgraph.options import DEFAULT_SEED
 from calcgraph.spec.checker import Checker, Flat
 from calcgraph.spec.syntax import Const, Source, Span, Spec
+from calcgraph.spec.unused import warn_unused
 
 MAX_ELEMENTS = 10_000_000  # per array: calcgraph draws small teaching graphs
 _WHERE = re.compile(r"^\w+ '[^']*'(?: \([\w ]+\))?: ")  # the builder's "matmul 'z': " prefix
 
 
-def build_spec(spec: Spec, *, batch: int | None = None, seed: int | None = 0,
+def build_spec(spec: Spec, *, batch: int | None = None, seed: int | None = DEFAULT_SEED,
                sets: dict[str, str] | None = None, dtype: str = "float64",
                name: str = "spec", graph_type: type[Graph] = Graph) -> Graph:
     """The graph a spec describes, with seeded values (see models.init_values)."""
@@ -58,6 +60,7 @@ def build_spec(spec: Spec, *, batch: int | None = None, seed: int | None = 0,
             if y in classes:
                 _check_classes(graph, src, f, logits, y, classes[y])
     _objective(graph, spec)
+    warn_unused(graph, spec)
     init_values(graph, seed)
     for leaf, value in checker.values.items():
         # One sample's value; with --batch every row of an input or label repeats it.
@@ -78,27 +81,36 @@ def _overrides(spec: Spec, dims: dict[str, int], sets: dict[str, str],
     consts = {d.name.name: d.value for d in spec.decls if isinstance(d, Const)}
     for key, text in sets.items():
         if key in dims:
-            try:
-                value = int(text)
-            except ValueError:
-                value = 0
-            if value < 1 or value > MAX_ELEMENTS:
-                raise UsageError(f"--set {key}={text}: bad dimension (expected a positive "
-                                 f"integer up to {MAX_ELEMENTS})")
-            dims[key] = value
+            dims[key] = set_int(key, text)
         elif key in consts:
-            try:
-                consts[key] = float(text)
-            except ValueError:
-                consts[key] = math.nan
-            if not math.isfinite(consts[key]):
-                raise UsageError(f"--set {key}={text}: expected a number")
+            consts[key] = set_float(key, text)
         else:
             known = ", ".join(sorted([*dims, *consts])) or "it has none"
             graph = spec.name.name if spec.name else name
             raise UsageError(f"--set {key}={text}: {graph} has no dimension or constant "
                              f"{key!r} (must be one of: {known})")
     return dims, consts
+
+
+_INT = re.compile(r"[0-9]+")  # ASCII digits only: int() would also take 1_000 and ٣
+_FLOAT = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
+
+
+def set_int(key: str, text: str) -> int:
+    """The dimension `--set key=text` gives: plain ASCII digits, 1 to MAX_ELEMENTS."""
+    value = int(text) if _INT.fullmatch(text) else 0
+    if not 1 <= value <= MAX_ELEMENTS:
+        raise UsageError(f"--set {key}={text}: bad dimension (expected a positive integer up to "
+                         f"{MAX_ELEMENTS} in plain digits, e.g. {key}=8)")
+    return value
+
+
+def set_float(key: str, text: str) -> float:
+    """The constant `--set key=text` gives: a finite decimal number in ASCII (0.01, 1e-3)."""
+    value = float(text) if _FLOAT.fullmatch(text) else math.nan
+    if not math.isfinite(value):
+        raise UsageError(f"--set {key}={text}: expected a number (finite, in ASCII, e.g. 0.01 or 1e-3)")
+    return value
 
 
 def _limit(src: Source, span: Span, name: str, shape: tuple[int, ...]) -> None:

@@ -149,7 +149,27 @@ class Checker:
 
     def _flatten(self, call: Call, out: str | None, node: str | None = None,
                  symbol: str | None = None, label: tuple = (None, None), doc: str = "") -> str:
-        op, args = self._signature(call)
+        """Flatten `call` into one Flat per op, inner calls first, left to right.
+
+        Iterative, not recursive: `x + x + ... + x` is as deep as it is long.
+        """
+        done: dict[int, str] = {}  # id(Call) → the name of its result
+        todo: list[tuple[Call, tuple | None]] = [(call, None)]
+        while todo:
+            c, checked = todo.pop()
+            if checked is None:  # first visit: check this call, then its inner calls in order
+                checked = self._signature(c)
+                todo.append((c, checked))
+                todo.extend((a, None) for a in reversed(checked[1]) if isinstance(a, Call))
+                continue
+            root = c is call
+            done[id(c)] = self._emit(c, *checked, done, out if root else None,
+                                     *((node, symbol, label, doc) if root else ()))
+        return done[id(call)]
+
+    def _emit(self, call: Call, op: str, args: tuple[Expr, ...], done: dict[int, str],
+              out: str | None, node: str | None = None, symbol: str | None = None,
+              label: tuple = (None, None), doc: str = "") -> str:
         values: list[str | float] = []
         refs: list[tuple[str, Span]] = []
         for a in args:
@@ -160,9 +180,8 @@ class Checker:
                 if self.kinds[a.name] != "const":
                     refs.append((a.name, a.span))
             else:
-                name = self._flatten(a, None)
-                values.append(name)
-                refs.append((name, a.span))
+                values.append(done[id(a)])
+                refs.append((done[id(a)], a.span))
         text = self._text(call.span)
         if out is None:
             out = self._temp(text)

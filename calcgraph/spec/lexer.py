@@ -6,6 +6,7 @@ import math
 from typing import NamedTuple
 
 from calcgraph.spec.syntax import Literal, Ref, Size, Source, Span
+from calcgraph.text.printable import escape_char
 
 PUNCT = "()[]=,:@+-*/."
 MAX_NUMBER = 24  # characters in one number literal
@@ -59,8 +60,10 @@ def tokenize(src: Source, lineno: int, text: str) -> tuple[list[Token], str]:
             toks.append(Token("op", text[i:i + width], Span(lineno, i + 1, width)))
             i += width
         else:
-            hint = LOOKALIKES.get(ch) or ("names use ASCII letters, digits and '_'; put other "
-                                          f'symbols in a label, e.g. label "{ch}"')
+            hint = LOOKALIKES.get(ch) or (
+                "a control character; delete it" if escape_char(ch) != ch else
+                f'names use ASCII letters, digits and \'_\'; put other symbols in a label, '
+                f'e.g. label "{ch}"')
             raise src.error(Span(lineno, i + 1), f"unexpected character {ch!r} ({hint})")
     toks.append(Token("end", "", Span(lineno, n + 1)))
     return toks, ""

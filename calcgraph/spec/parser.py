@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from calcgraph.spec.lexer import Cursor, Token, tokenize
 from calcgraph.spec.syntax import (
     Attr,
@@ -274,6 +276,9 @@ def _const(p: _Line, spec: Spec, kw, doc: str, seen: dict[str, Span]) -> None:
         if den == 0:
             raise p.src.error(den_span, "division by zero")
         value, span = value / den, span.to(den_span)
+        if not math.isfinite(value):  # 1e300/1e-300: each number fits, the quotient does not
+            raise p.src.error(span, f"constant {name.name} = {p.src.text(span)} is not a "
+                              "finite number (its value overflows)")
     attrs = p.attrs("const")
     spec.decls.append(Const(name, value, span, attrs, doc))
 

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from calcgraph.errors import SpecError
+from calcgraph.text.printable import escape_char, printable
 
 
 @dataclass(frozen=True)
@@ -27,22 +28,56 @@ class Source:
 
     def __init__(self, text: str, filename: str = "<spec>"):
         self.filename = filename
-        self.lines = text.splitlines()
+        self.lines = split_lines(text)
+
+    def text(self, span: Span) -> str:
+        """The source text under a span."""
+        return self.lines[span.line - 1][span.col - 1: span.col - 1 + span.length]
 
     def error(self, span: Span, message: str) -> SpecError:
         """`file:line:col: message`, then the line and a caret under the span."""
-        head = f"{self.filename}:{span.line}:{span.col}: {message}"
+        head = f"{self.filename}:{span.line}:{span.col}: {printable(message)}"
         if not 1 <= span.line <= len(self.lines):
             return SpecError(head)
-        text = self.lines[span.line - 1]
-        # Keep tabs as tabs under the text so the caret lines up in any terminal.
-        pad = "".join(c if c == "\t" else " " for c in text[: span.col - 1])
-        width = max(1, min(span.length, len(text) - span.col + 1))
-        return SpecError(f"{head}\n    {text}\n    {pad}{'^' * width}")
+        return SpecError(f"{head}\n{quote_line(self.lines[span.line - 1], span)}")
 
     def end(self) -> Span:
         """The line after the last, for file-level errors (missing objective)."""
         return Span(len(self.lines) + 1, 1)
+
+
+QUOTE_WIDTH = 160  # at most this many characters of a line are quoted, around the column
+
+
+def quote_line(line: str, span: Span) -> str:
+    """The line (or a window of it around the span), indented, and a caret under the span.
+
+    Control characters show escaped (\\x1b), with the caret still under the right text;
+    tabs stay tabs so the caret lines up in any terminal.
+    """
+    start, stop = 0, len(line)
+    if len(line) > QUOTE_WIDTH:  # a 1 MB line must not become 1 MB of stderr
+        start = max(0, min(span.col - 1 - QUOTE_WIDTH // 3, len(line) - QUOTE_WIDTH))
+        stop = start + QUOTE_WIDTH
+    cells = [c if c == "\t" else escape_char(c) for c in line[start:stop]]
+    lead, tail = ("…" if start else ""), ("…" if stop < len(line) else "")
+    before = cells[: max(0, span.col - 1 - start)]
+    under = cells[len(before): len(before) + span.length] or [" "]
+    pad = "".join(c if c == "\t" else " " * len(c) for c in [lead, *before])
+    width = max(1, len("".join(under)))
+    return f"    {lead}{''.join(cells)}{tail}\n    {pad}{'^' * width}"
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines as the spec format defines them: ending only at \\n, \\r\\n or \\r.
+
+    Unlike str.splitlines, a form feed in a comment or U+2028 in a label stays in its line.
+
+    >>> split_lines("a\\fb\\r\\nc\\u2028d\\n")
+    ['a\\x0cb', 'c\\u2028d']
+    """
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return lines[:-1] if lines and lines[-1] == "" else lines
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:

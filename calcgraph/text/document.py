@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from calcgraph.core.memory import check as check_memory
 from calcgraph.text.formulas import forward_record, step_record, unit_grads
 from calcgraph.text.labels import to_unicode
 from calcgraph.version import __version__
@@ -40,8 +41,36 @@ def array_json(a: np.ndarray | None) -> Any:
     return walk(a.astype(np.float64).tolist())
 
 
-def to_dict(graph: Graph, *, values: bool = True) -> dict:
-    """The whole graph as JSON-ready data (see docs/json.md)."""
+FULL_ARRAYS = 10_000  # numbers; a larger array is written as its summary unless asked
+
+
+def array_summary(a: np.ndarray) -> dict:
+    """A large array as its shape and statistics: what a JSON reader needs to draw it.
+
+    >>> array_summary(np.arange(4.0).reshape(2, 2))
+    {'summary': True, 'shape': [2, 2], 'min': 0.0, 'max': 3.0, 'mean': 1.5, 'std': 1.118033988749895}
+    """
+    with np.errstate(all="ignore"):
+        stats = [a.min(), a.max(), a.mean(), a.std()] if a.size else [math.nan] * 4
+    nums = array_json(np.asarray(stats, dtype=np.float64))
+    return {"summary": True, "shape": list(a.shape), **dict(zip(("min", "max", "mean", "std"),
+                                                                nums))}
+
+
+def _array_field(a: np.ndarray | None, full: bool) -> Any:
+    if a is None or full or a.size <= FULL_ARRAYS:
+        return array_json(a)
+    return array_summary(a)
+
+
+def to_dict(graph: Graph, *, values: bool = True, full_arrays: bool = False) -> dict:
+    """The whole graph as JSON-ready data (see docs/json.md).
+
+    Arrays of more than FULL_ARRAYS numbers are summarized (shape, min, max, mean, std)
+    unless `full_arrays`; the memory budget is checked first for what the full text needs.
+    """
+    if values and full_arrays:
+        check_memory(graph, json_numbers=True)
     nodes: list[dict] = []
     for v in graph.variables:
         rec = {
@@ -54,8 +83,8 @@ def to_dict(graph: Graph, *, values: bool = True) -> dict:
         if v.box is not None:  # only when given: documents without boxes keep their bytes
             rec["box"] = v.box
         if values:
-            rec["value"] = array_json(v.value)
-            rec["grad"] = array_json(v.grad)
+            rec["value"] = _array_field(v.value, full_arrays)
+            rec["grad"] = _array_field(v.grad, full_arrays)
         nodes.append(rec)
     for node in graph.operators:
         nodes.append({
@@ -80,9 +109,19 @@ def to_dict(graph: Graph, *, values: bool = True) -> dict:
         "nodes": nodes,
         "edges": [{"src": s, "dst": d} for s, d in graph.edges],
         "forward": [forward_record(n) for n in graph.operators],
-        "backward": [step_record(graph, s, unit=unit) for s in graph.steps],
+        "backward": [_step(graph, s, unit, values, full_arrays) for s in graph.steps],
     }
 
 
-def to_json(graph: Graph, *, values: bool = True, indent: int | None = 2) -> str:
-    return json.dumps(to_dict(graph, values=values), indent=indent, ensure_ascii=False) + "\n"
+def _step(graph: Graph, step: Any, unit: set[str], values: bool, full: bool) -> dict:
+    """A backward record; with values, the step's own result (a contribution or the sum)."""
+    rec = step_record(graph, step, unit=unit)
+    if values:
+        rec["value"] = _array_field(step.value, full)
+    return rec
+
+
+def to_json(graph: Graph, *, values: bool = True, indent: int | None = 2,
+            full_arrays: bool = False) -> str:
+    return json.dumps(to_dict(graph, values=values, full_arrays=full_arrays), indent=indent,
+                      ensure_ascii=False) + "\n"

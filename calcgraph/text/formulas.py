@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from calcgraph.text.labels import to_unicode
+from calcgraph.text.steps import touches
 
 if TYPE_CHECKING:
     from calcgraph.core.engine import Step
@@ -96,12 +97,12 @@ def _pair(i: int, n: int) -> int:
 
 
 def _shape_ctx(node: Operator, i: int | None, g: str, shapes: list[str]) -> dict:
-    """The code context with shapes for names; a named constant (λ) has shape (), a
+    """The code context with shapes for names: operands, the output (sigmoid's
+    `{g} * {out} * (1 - {out})`), a named constant (λ) and the batch size n as (); a
     number stays itself (x ** 2 keeps its 2)."""
     ctx = _ctx(node, "code", i, g, names=shapes)
     ctx.update({key: "()" for key, p in node.params.items() if not isinstance(p, float)})
-    if g:  # the output's shape, where a VJP reads the output (σ' = σ (1 − σ))
-        ctx["out"] = g
+    ctx.update(out=g or fmt_shape(node.output.shape), n="()")
     return ctx
 
 
@@ -168,6 +169,7 @@ def step_record(graph: Graph, step: Step, shape_fmt: ShapeFmt = fmt_shape,
     """
     rec = _record(graph, step, shape_fmt, unit)
     rec.pop("rhs", None)  # internal: a contribution's right-hand side, for the sum's code
+    rec["touches"] = touches(graph, step, rec["operands"])  # what the pictures highlight
     return rec
 
 
@@ -239,7 +241,11 @@ def _shape_form(node: Operator, template: str, ctx: dict, operands: list,
     calls = {m.group(1) for m in _CALL.finditer(template)} - set(node.op.shape_calls)
     if calls:
         return "← " + ", ".join(f"{name} {shape_fmt(shape)}" for name, shape in operands)
-    return "= " + _tidy_shapes(_fill(template, ctx))
+    # A literal batch size n in a template ("... / n") is a scalar: shape () like the rest.
+    return "= " + _tidy_shapes(_BATCH_N.sub("()", _fill(template, ctx)))
+
+
+_BATCH_N = re.compile(r"(?<![\w.])n(?![\w(])")
 
 
 def strip_parens(text: str) -> str:

@@ -97,6 +97,8 @@ def to_ascii(label: str) -> str:
     >>> to_ascii("W^(1)"), to_ascii("ℓ_2"), to_ascii("ϕ")
     ('W^(1)', 'l_2', 'phi')
     """
+    if label in _SYMBOLS:  # an op's own symbol reads as its record says: scale's · is *
+        return _SYMBOLS[label]
     out = []
     for kind, text in parse(label):
         text = ascii_text(text)
@@ -106,13 +108,15 @@ def to_ascii(label: str) -> str:
 
 _ASCII = {
     "ϕ": "phi", "φ": "phi", "σ": "sigma", "λ": "lam", "ℓ": "l", "×": "x", "⊙": "*",
-    "∂": "d", "ᵀ": ".T", "·": "*", "−": "-", "Σ": "sum", "θ": "theta", "α": "alpha",
+    "∂": "d", "ᵀ": ".T", "·": "@", "−": "-", "Σ": "sum", "θ": "theta", "α": "alpha",
     "β": "beta", "γ": "gamma", "μ": "mu", "η": "eta", "ε": "eps", "⊘": "/", "≡": "==",
     "✓": "ok", "✗": "x", "→": "->", "←": "<-", "…": "...", "𝟏": "1", "⁽": "^(", "⁾": ")",
     "‖": "||", "½": "1/2", "≈": "~=",
 }
 # An op's one-character symbol (⊕) reads as its record's ASCII form says.
 _ASCII = {**{op.symbol: op.ascii_symbol for op in OPS.values() if len(op.symbol) == 1}, **_ASCII}
+# In formulas · is the matrix product (@); as a circle's symbol it is the op's own.
+_SYMBOLS = {op.symbol: op.ascii_symbol for op in OPS.values()}
 _MARKS = {"COMBINING CIRCUMFLEX ACCENT": "hat", "COMBINING MACRON": "bar",
           "COMBINING TILDE": "tilde", "COMBINING DOT ABOVE": "dot", "COMBINING DIAERESIS": "ddot"}
 
@@ -122,8 +126,10 @@ def ascii_text(text: str) -> str:
 
     A run of superscript or subscript characters keeps its marker, as to_ascii writes it.
 
-    >>> ascii_text("∂J/∂W⁽¹⁾ = ∂J/∂z ⊙ ϕ'(z)")
-    "dJ/dW^(1) = dJ/dz * phi'(z)"
+    ⊙ (elementwise) becomes `*` and · (matrix product) `@`, as numpy writes them.
+
+    >>> ascii_text("∂J/∂W⁽¹⁾ = ∂J/∂z ⊙ ϕ'(z) · xᵀ")
+    "dJ/dW^(1) = dJ/dz * phi'(z) @ x.T"
     >>> ascii_text("λ/2 (‖W⁽¹⁾‖² + ‖W⁽²⁾‖²) = ℓ₂, Σₙ")
     'lam/2 (||W^(1)||^2 + ||W^(2)||^2) = l_2, sum_n'
     >>> ascii_text("∂J/∂ŷ, ω, Δ")

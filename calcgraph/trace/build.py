@@ -23,6 +23,7 @@ from calcgraph.text.formulas import fmt_shape, forward_math, forward_record, ste
 from calcgraph.text.labels import to_unicode
 from calcgraph.text.lang import words
 from calcgraph.trace.notes import (
+    SMALL,
     batch_note,
     broadcast_note,
     by_key,
@@ -65,12 +66,14 @@ class Trace:
     vectors: str = "flat"
     ascii_only: bool = False
     only: int | None = None  # show only this backward step
+    array_limit: int = SMALL  # --values prints arrays of at most this many numbers
     lang: str = "en"  # the language of headings, prose and notes (text.lang)
     leaves: list[dict] = field(default_factory=list)  # name, label, role, shape, value, array
     forward: list[dict] = field(default_factory=list)  # forward_record + "value", "array"
     steps: list[StepView] = field(default_factory=list)
     batch_note: dict | None = None  # batch graphs: rows, and "both forms become dJ_do @ W2"
     memory: list[dict] = field(default_factory=list)  # forward values the sweep read
+    unreached: list[dict] = field(default_factory=list)  # parameters J does not depend on
     document: dict = field(default_factory=dict, repr=False)  # the core JSON, for --json
 
     @property
@@ -103,11 +106,32 @@ class Trace:
     def __str__(self) -> str:
         return self.text()
 
+    def __repr__(self) -> str:  # the generated one is 12 KB of records
+        return (f"<Trace {self.name!r}: {len(self.forward)} equations, {len(self.steps)} "
+                f"backward steps to ∂{self.objective}; print() it or show it in a notebook>")
+
+    def _repr_pretty_(self, p: Any, cycle: bool) -> None:
+        """IPython's plain-text display: the terminal text."""
+        p.text(self.text())
+
+    def _repr_html_(self) -> str:
+        """Jupyter's display: the terminal output, colours included, as HTML."""
+        from rich.console import Console
+
+        console = Console(file=io.StringIO(), record=True, width=100, force_terminal=True,
+                          color_system="truecolor", highlight=False, emoji=False)
+        console.print(self)
+        return console.export_html(inline_styles=True, code_format=_HTML)
+
     def __rich_console__(self, console: Console, options: ConsoleOptions
                          ) -> Iterator[RenderableType]:
         from calcgraph.trace.format import render
 
         yield from render(self, options.max_width)
+
+
+_HTML = ('<pre style="font-family: Menlo, \'DejaVu Sans Mono\', Consolas, monospace; '
+         'line-height: 1.3; white-space: pre">{code}</pre>')
 
 
 def _shape_fmt(vectors: str):
@@ -117,8 +141,14 @@ def _shape_fmt(vectors: str):
 
 
 def build_trace(graph: Graph, *, values: bool = False, vectors: str = "flat",
-                step: int | None = None, ascii_only: bool = False, lang: str = "en") -> Trace:
-    """Run backward if needed and collect everything the trace shows, as plain data."""
+                step: int | None = None, ascii_only: bool = False, lang: str = "en",
+                array_limit: int = SMALL) -> Trace:
+    """Run backward if needed and collect everything the trace shows, as plain data.
+
+    values=True prints arrays of at most `array_limit` numbers in full (default 20).
+    """
+    if not isinstance(array_limit, int) or isinstance(array_limit, bool) or array_limit < 0:
+        raise UsageError(f"array limit {array_limit!r}: expected a whole number, 0 or more")
     from calcgraph.trace.variants import as_rows, one_sample
 
     choose(vectors, VECTORS, "vectors form")
@@ -149,7 +179,7 @@ def build_trace(graph: Graph, *, values: bool = False, vectors: str = "flat",
         one = singles.get(key(rec))
         view = StepView(rec, one_sample=one if one and one["code"] != rec["code"] else None,
                         value=summarize(s.value) if values else None,
-                        array=full_value(s.value, values))
+                        array=full_value(s.value, values, array_limit))
         if s.via is not None:
             view.through, view.via = forward_math(s.via), to_unicode(s.via.symbol)
             view.note = broadcast_note(s, to_unicode(shown.objective.label), lang)
@@ -159,23 +189,26 @@ def build_trace(graph: Graph, *, values: bool = False, vectors: str = "flat",
     for node in shown.operators:
         rec = forward_record(node, fmt)
         rec["value"] = summarize(node.output.value)
-        rec["array"] = full_value(node.output.value, values)
+        rec["array"] = full_value(node.output.value, values, array_limit)
         forward.append(rec)
     leaves = [{"name": v.name, "label": to_unicode(v.label), "role": v.role,
                "shape": list(v.shape), "value": summarize(v.value),
-               "array": full_value(v.value, values)}
+               "array": full_value(v.value, values, array_limit)}
               for v in shown.leaves()]
     leaves += [{"name": c.name, "label": to_unicode(c.label), "role": "constant", "shape": [],
                 "value": f"{c.value:g}", "array": None} for c in shown.constants.values()]
     doc = to_dict(shown, values=values)
     doc["forward"] = [{k: v for k, v in r.items() if k not in ("value", "array")}
                       for r in forward]
+    reached = {s.target.name for s in shown.steps}
     return Trace(
         name=graph.name, title=graph.title, objective=shown.objective.name, batch=shown.batch,
         vectors=vectors, ascii_only=ascii_only, only=step, lang=lang, leaves=leaves,
-        forward=forward,
+        forward=forward, array_limit=array_limit,
         steps=views, batch_note=batch_note(shown, single, views) if batched else None,
-        memory=memory(shown), document=doc)
+        memory=memory(shown), document=doc,
+        unreached=[{"name": v.name, "label": to_unicode(v.label)} for v in shown.leaves("param")
+                   if v.name not in reached])
 
 
 def make_console(width: int | None = None, file: Any = None) -> Console:
@@ -183,20 +216,36 @@ def make_console(width: int | None = None, file: Any = None) -> Console:
     from rich.console import Console
 
     plain = os.environ.get("NO_COLOR", "") != ""  # no-color.org; we also drop bold/dim then
+    out = file if file is not None else sys.stdout
+    if width is None and not os.environ.get("COLUMNS") and not _isatty(out):
+        # A pipe or a file: 100 columns, not the width of whatever terminal stdin or
+        # stderr happens to be (which rich would use), so the output does not depend on it.
+        width = PIPED_WIDTH
     return Console(file=file, width=width, highlight=False, emoji=False,
                    **({"color_system": None} if plain else {}))
+
+
+PIPED_WIDTH = 100
+
+
+def _isatty(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
 
 
 def print_trace(graph: Graph, *, values: bool = False, vectors: str = "flat",
                 step: int | None = None, as_json: bool = False, ascii_only: bool = False,
                 width: int | None = None, console: Console | None = None,
-                lang: str = "en") -> Trace:
+                lang: str = "en", array_limit: int = SMALL) -> Trace:
     """Print the trace (or its JSON) to the console, stdout by default; returns the Trace.
 
     When the output's encoding cannot hold the math symbols (a cp1252 or ascii stdout), the
     trace switches to its ASCII forms (and JSON to \\u escapes) by itself.
     """
-    options = {"values": values, "vectors": vectors, "step": step, "lang": lang}
+    options = {"values": values, "vectors": vectors, "step": step, "lang": lang,
+               "array_limit": array_limit}
     trace = build_trace(graph, ascii_only=ascii_only, **options)
     if as_json:
         out = console.file if console is not None else sys.stdout

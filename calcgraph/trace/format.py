@@ -20,7 +20,8 @@ from rich.text import Text
 
 from calcgraph.text.labels import ascii_text
 from calcgraph.text.lang import words
-from calcgraph.trace.notes import SMALL, array_text
+from calcgraph.text.printable import printable
+from calcgraph.trace.notes import array_text
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -59,7 +60,8 @@ class _Style:
         return self.w[key].format(**values) if values else self.w[key]
 
     def t(self, text: str) -> str:
-        return ascii_text(text) if self.ascii else text
+        # printable: a label's NUL or ESC[2J would otherwise reach the terminal raw
+        return printable(ascii_text(text) if self.ascii else text, keep="\n")
 
     def text(self, *parts: str | tuple[str, str]) -> Text:
         """Text.assemble with every piece passed through t()."""
@@ -89,13 +91,18 @@ def render(trace: Trace, width: int = 100) -> Iterator[RenderableType]:
     arrays = [r for r in trace.leaves + trace.forward if r.get("array") is not None]
     if arrays:
         yield Text()
-        yield st.text((st.say("t.full"), HEAD), st.say("t.full.what", n=SMALL))
+        yield st.text((st.say("t.full"), HEAD), st.say("t.full.what", n=trace.array_limit))
         yield _arrays(arrays, st)
     yield Text()
     yield from _backward_intro(trace, st)
     for view in trace.steps:
         yield Text()
         yield _step(trace, view, st)
+    if trace.unreached:  # parameters J does not depend on: zeros, and no step says so
+        names = ", ".join(st.t(u["label"]) for u in trace.unreached)
+        yield Text()
+        yield _prose(st.text((st.say("t.unreached"), HEAD),
+                             st.say("t.unreached.what", names=names, obj=st.objective)))
     if trace.memory:
         yield Text()
         yield _memory(trace, st)

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 StepView = Any  # trace.build's StepView, which is built from these notes (see trace.format)
 
-SMALL = 20  # --values prints arrays with at most this many numbers; larger ones are summarized
+SMALL = 20  # --values prints arrays with at most this many numbers (--array-limit changes it)
 TINY = 4  # arrays this small are printed even without --values
 
 
@@ -35,11 +35,12 @@ def summarize(a: np.ndarray | None) -> str:
     return f"min {a.min():.3g}, max {a.max():.3g}, norm {np.linalg.norm(a):.3g}"
 
 
-def full_value(a: np.ndarray | None, values: bool) -> list | None:
-    """--values: the array as nested lists when it is small and its summary is not the array."""
+def full_value(a: np.ndarray | None, values: bool, limit: int = SMALL) -> list | None:
+    """--values: the array as nested lists when it has at most `limit` numbers (--array-limit)
+    and its summary is not already the array."""
     from calcgraph.text.document import array_json
 
-    if not values or a is None or a.ndim == 0 or a.size > SMALL or summarize(a).startswith("["):
+    if not values or a is None or a.ndim == 0 or a.size > limit or summarize(a).startswith("["):
         return None
     return array_json(a)
 

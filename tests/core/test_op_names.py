@@ -18,10 +18,15 @@ NOT_OPS = {
     ("text/formulas.py", "sum"): "the kind of backward step where several paths meet",
     ("trace/format.py", "sum"): "the kind of backward step where several paths meet",
     ("derive/build.py", "sum"): "the kind of backward step where several paths meet",
+    ("text/steps.py", "sum"): "the kind of backward step where several paths meet",
+    ("figure/dual.py", "sum"): "the kind of backward step, and role of the + circle, where "
+                               "several paths meet",
     ("text/labels.py", "sum"): "the ASCII spelling of the character Σ",
     ("text/labels.py", "sub"): "label markup's subscript",
     ("graphviz/htmllabels.py", "sub"): "the HTML <sub> tag",
     ("core/models.py", "l2"): "the d2l figure's id of the weight-decay node",
+    ("text/document.py", "mean"): "a key of the JSON summary of a large array",
+    ("figure/notes.py", "mean"): "a key of the JSON summary of a large array",
     **{("pytorch/lower.py", word): "the name of a PyTorch aten call"
        for word in ("div", "neg", "pow", "transpose")},
 }

@@ -13,6 +13,7 @@ from calcgraph.errors import CalcgraphError, SpecError, UsageError
 from calcgraph.graph import load_spec, loads_spec
 from calcgraph.sources import load_source, sample_text
 from calcgraph.spec import describe, parse_spec
+from calcgraph.spec.syntax import QUOTE_WIDTH, Span, quote_line, split_lines
 
 CORPUS = Path(__file__).resolve().parents[1] / "spec_errors"
 CASES = sorted(CORPUS.glob("*.cg"))
@@ -263,7 +264,12 @@ def test_corpus_messages_have_a_caret_under_the_quoted_line():
             assert "missing objective" in lines[0]
             continue
         line, col = map(int, lines[0].split(":")[1:3])
-        source = case.read_text(encoding="utf-8").splitlines()[line - 1]
+        source = split_lines(case.read_text(encoding="utf-8"))[line - 1]
+        if not source.isprintable() or len(source) > QUOTE_WIDTH:  # escaped or windowed
+            quoted, caret = quote_line(source, Span(line, col)).splitlines()
+            assert lines[1] == quoted and lines[2].startswith(caret), case.name
+            assert lines[1].isprintable() and len(lines[1]) < QUOTE_WIDTH + 20
+            continue
         assert lines[1] == "    " + source
         assert lines[2].startswith("    " + " " * (col - 1) + "^"), case.name
 

@@ -223,7 +223,9 @@ def test_narrow_widths_wrap_and_never_garble(graph, width):
 def test_ascii_output_is_ascii():
     text = render(cg.mlp(batch=8), ascii_only=True)
     assert text.isascii()
-    assert "dJ/dh = prod(dJ/do, do/dh) = W^(2).T * dJ/do" in render(cg.mlp(), ascii_only=True)
+    ascii_mlp = render(cg.mlp(), ascii_only=True)
+    assert "dJ/dh = prod(dJ/do, do/dh) = W^(2).T @ dJ/do" in ascii_mlp  # · is @, as numpy
+    assert "dJ/dz = prod(dJ/dh, dh/dz) = dJ/dh * phi'(z)" in ascii_mlp  # ⊙ is *
     assert ascii_text("λ/2 (‖W⁽¹⁾‖² + ‖W⁽²⁾‖²), ℓ₂") == "lam/2 (||W^(1)||^2 + ||W^(2)||^2), l_2"
 
 

@@ -82,6 +82,9 @@ TEXT = {
     "t.form.row": "one sample, vectors as rows (1, q): a batch of one, n = 1",
     "t.forward": "Forward pass: ",
     "t.forward.what": "each equation in order; its values are kept for the backward pass",
+    "t.unreached": "Not reached: ",
+    "t.unreached.what": "{names} never reach {obj}, so no step leads to them; their gradients "
+                        "are zeros of their own shape.",
     "t.full": "In full: ", "t.full.what": "the arrays above with at most {n} numbers",
     "t.col.step": "step", "t.col.equation": "equation", "t.col.shape": "shape",
     "t.col.value": "value",

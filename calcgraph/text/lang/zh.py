@@ -71,6 +71,8 @@ TEXT = {
     "t.form.row": "单个样本，向量写作行向量 (1, q)：即批量大小为 1，n = 1",
     "t.forward": "前向传播：",
     "t.forward.what": "按顺序计算每个等式，算出的值保留下来供反向传播使用",
+    "t.unreached": "未到达：",
+    "t.unreached.what": "{names} 到达不了 {obj}，没有一步传到它们；它们的梯度是与自身同形状的零。",
     "t.full": "完整数值：", "t.full.what": "上表中元素不超过 {n} 个的数组",
     "t.col.step": "步", "t.col.equation": "等式", "t.col.shape": "形状", "t.col.value": "值",
     "t.role.input": "输入", "t.role.param": "参数", "t.role.label": "标签",

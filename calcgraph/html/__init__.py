@@ -1,0 +1,1 @@
+"""The HTML stepper: one self-contained page to step through the backward pass."""
