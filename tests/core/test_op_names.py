@@ -14,7 +14,7 @@ TABLE = {"core/ops.py", "core/nnops.py", "core/record.py", "core/rules.py", "cor
 
 # The same word meaning something else than the op, each with where and why.
 NOT_OPS = {
-    ("core/engine.py", "sum"): "the kind of backward step where several paths meet",
+    ("core/sweep.py", "sum"): "the kind of backward step where several paths meet",
     ("text/formulas.py", "sum"): "the kind of backward step where several paths meet",
     ("trace/format.py", "sum"): "the kind of backward step where several paths meet",
     ("derive/build.py", "sum"): "the kind of backward step where several paths meet",
@@ -27,6 +27,7 @@ NOT_OPS = {
     ("core/models.py", "l2"): "the d2l figure's id of the weight-decay node",
     ("text/document.py", "mean"): "a key of the JSON summary of a large array",
     ("figure/notes.py", "mean"): "a key of the JSON summary of a large array",
+    ("html/page.py", "mean"): "a key of the JSON summary of a large array",
     **{("pytorch/lower.py", word): "the name of a PyTorch aten call"
        for word in ("div", "neg", "pow", "transpose")},
 }
