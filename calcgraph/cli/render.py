@@ -103,6 +103,10 @@ def render(source, batch, seed, max_memory, sets, out, fmt, annotate, renderer, 
     if out == "-" and kind in BINARY and sys.stdout.isatty():
         raise UsageError(f"-o -: refusing to write {kind.upper()} to a terminal; redirect "
                          f"stdout (> fig.{kind}) or give -o FILE")
+    if kind == "json" and (step is not None or backward):  # was silently the plain JSON
+        raise UsageError(f"{'--step' if step is not None else '--backward'} draws a figure "
+                         f"(svg png pdf dot); the JSON is the data of every step already "
+                         f"(its 'backward' list)")
     if as_json and out == "-":
         raise UsageError("--json prints to stdout: give -o FILE, not -o -")
     with budget(max_memory):

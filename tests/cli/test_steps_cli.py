@@ -134,3 +134,15 @@ def test_html_refuses_another_format_and_writes_stdout(tmp_path, monkeypatch):
     result = CliRunner().invoke(cli, ["html", "cs231n_circuit", "-o", "-"])
     assert result.exit_code == 0 and result.stdout.startswith("<!DOCTYPE html>")
     assert "wrote stdout" in result.stderr
+
+
+@pytest.mark.parametrize("flags", [["--step", "3"], ["--backward"], ["--backward", "both"]])
+def test_step_and_backward_refuse_json_instead_of_ignoring_it(tmp_path, flags):
+    from click.testing import CliRunner
+
+    from calcgraph.cli import cli
+
+    out = tmp_path / "x.json"
+    result = CliRunner().invoke(cli, ["render", "mlp", *flags, "-o", str(out)])
+    assert result.exit_code == 2 and "draws a figure (svg png pdf dot)" in result.output
+    assert len(result.output.splitlines()) == 1 and not out.exists()
