@@ -132,7 +132,16 @@ def _apply(graph: Graph, eq: Any, rec: Capture, rename, labels: dict) -> None:
         if eq.op is ops.L2:  # λ as a named constant, as d2l draws it
             graph.constant(f"lam_{out}" if "lam" in graph else "lam", consts[0], label="λ")
             consts = [graph.constants[f"lam_{out}" if f"lam_{out}" in graph else "lam"]]
-        graph.apply(eq.op, *args, *consts, out=out, label=labels.get(eq.out))
+        try:
+            graph.apply(eq.op, *args, *consts, out=out, label=labels.get(eq.out))
+        except GraphError:
+            ints = [a for a in args if a in graph and graph[a].integer]
+            if not ints:
+                raise
+            raise ModelError(f"cannot import {eq.op.name} {out!r}: it reads the integer "
+                             f"tensor(s) {', '.join(ints)} as numbers (expected float "
+                             f"tensors, e.g. x.double(); integers are only class labels)"
+                             ) from None
         return
     result = eq.op.out[0] if isinstance(eq.op.out, tuple) else eq.op.out
     op = opaque_op(eq.op, eq.out.rstrip("0123456789") or "op", tuple(result.shape), len(args))

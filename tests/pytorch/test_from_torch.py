@@ -240,3 +240,10 @@ def test_a_list_of_tensors_is_refused_by_name():
 def test_torch_check_of_a_graph_without_parameters():
     g = cg.from_torch(lambda x: x.exp().sum(), torch.randn(3, dtype=torch.float64))
     assert g.check(torch=True).ok
+
+
+def test_integer_data_is_refused_as_a_model_error_naming_the_tensors():
+    a, b = torch.tensor([1, 2, 3]), torch.tensor([4, 5, 6])
+    with pytest.raises(cg.ModelError, match=r"reads the integer tensor\(s\) a, b as numbers "
+                                            r"\(expected float tensors, e\.g\. x\.double\(\)"):
+        cg.from_torch(lambda a, b: (a * b).sum(), a, b)
