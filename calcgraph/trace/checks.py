@@ -61,7 +61,11 @@ def verdict(result: CheckResult) -> Any:
     n = len(result.rows)
     if not bad and result.ok:
         extra = "; torch agrees" if result.torch else ""
-        return Text(f"ok: all {n} gradients match finite differences{extra}", "green")
+        if n == 0:  # nothing but the objective has a gradient: say so, not "all 0"
+            return Text("ok: no gradient to check (no param reaches the objective; declare "
+                        f"a leaf param to get one){extra}", "green")
+        what = "the 1 gradient matches" if n == 1 else f"all {n} gradients match"
+        return Text(f"ok: {what} finite differences{extra}", "green")
     if not bad:
         return Text("torch disagrees (see the ✗ rows above)", "bold red")
     return Text(f"{len(bad)} of {n} gradients do not match finite differences", "bold red")

@@ -94,3 +94,14 @@ def test_bad_source_is_a_usage_error():
     result = run("no_such_sample")
     assert result.exit_code == 2
     assert result.stderr.startswith("calcgraph: error: unknown source")
+
+
+@pytest.mark.parametrize("spec,verdict", [
+    ("input x : () = 2\nf = x * 3\nobjective f\n", "ok: no gradient to check (no param"),
+    ("param x : () = 2\nf = x * 3\nobjective f\n", "ok: the 1 gradient matches finite"),
+])
+def test_the_verdict_counts_in_words(tmp_path, spec, verdict):
+    path = tmp_path / "g.cg"
+    path.write_text(spec, encoding="utf-8")
+    result = run(str(path))
+    assert result.exit_code == 0 and result.stdout.splitlines()[-1].startswith(verdict)
