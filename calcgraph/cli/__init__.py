@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from calcgraph.cli.check import check
@@ -12,8 +14,38 @@ from calcgraph.cli.samples import samples
 from calcgraph.cli.trace import trace
 from calcgraph.version import __version__
 
+_NO_ARGS = getattr(click.exceptions, "NoArgsIsHelpError", ())  # click ≥ 8.2
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+
+class _Cli(click.Group):
+    """click's usage errors as calcgraph's one line (rule 4), not click's four-line form:
+    `calcgraph: error: render: invalid value for '--step': ... (see calcgraph render --help)`."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True,
+             **extra):
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, False, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, False, **extra)
+        except _NO_ARGS as exc:  # bare `calcgraph`: click's help, as before
+            exc.show()
+            sys.exit(exc.exit_code)
+        except click.UsageError as exc:
+            cmd = exc.ctx.command_path if exc.ctx else "calcgraph"
+            message = exc.format_message()
+            message = message[:1].lower() + message[1:] if message[1:2].islower() else message
+            click.echo(f"calcgraph: error: {message.rstrip('.')} (see {cmd} --help)", err=True)
+            sys.exit(exc.exit_code)
+        except click.ClickException as exc:
+            click.echo(f"calcgraph: error: {exc.format_message()}", err=True)
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            click.echo("calcgraph: interrupted", err=True)
+            sys.exit(130)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+@click.group(cls=_Cli, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, "--version", "-V", prog_name="calcgraph")
 def cli() -> None:
     """Draw a computation graph and watch its backward pass, as the d2l book shows them.

@@ -32,3 +32,18 @@ def test_samples_help_lists_every_sample():
              not ln.startswith("   ")]
     assert names == sample_names()
     assert "calcgraph samples mlp > net.cg" in text
+
+
+@pytest.mark.parametrize("args,message", [
+    (["render", "--step", "-1"], ("invalid value for '--step': -1 is not in the range x>=0 "
+                                  "(see calcgraph render --help)")),
+    (["render", "--bogus"], "no such option '--bogus' (see calcgraph render --help)"),
+    (["bogus"], "no such command 'bogus' (see calcgraph --help)"),
+    (["derive", "--lang", "fr"], "invalid value for '--lang': 'fr' is not one of 'en', 'zh'"),
+    (["render", "a", "b"], "got unexpected extra argument (b)"),
+])
+def test_click_usage_errors_are_one_calcgraph_line(args, message):
+    result = CliRunner().invoke(cli, args, prog_name="calcgraph")
+    assert result.exit_code == 2
+    assert result.stdout == "" and result.stderr.count("\n") == 1
+    assert result.stderr.startswith("calcgraph: error: ") and message in result.stderr
