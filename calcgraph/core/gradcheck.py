@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from calcgraph.core import engine
+from calcgraph.errors import UsageError
 
 if TYPE_CHECKING:
     from calcgraph.core.graph import Graph
@@ -94,6 +95,9 @@ def check_gradients(graph: Graph, *, inputs: bool = False, step: float = STEP,
     with the op table's forwards in float64, not through the engine, so they also catch an
     engine that sums or routes gradients wrongly. `inputs=True` also checks ∂J/∂x.
     """
+    for what, x, least in (("step", step, "> 0"), ("rtol", rtol, ">= 0"), ("atol", atol, ">= 0")):
+        if not (np.isfinite(x) and (x > 0 if least == "> 0" else x >= 0)):
+            raise UsageError(f"check: {what}={x!r} (expected a finite number {least})")
     engine.backward(graph, inputs=inputs, keep="all")  # every gradient, every step
     values = {v.name: v.value if v.integer else np.array(v.value, dtype=np.float64)
               for v in graph.variables if v.value is not None}

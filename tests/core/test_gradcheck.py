@@ -128,3 +128,10 @@ def test_an_operator_reading_a_variable_twice_is_blamed_once(monkeypatch):
     result = loads_spec("param w : (2) = [1, 2]\nf = sum(w * w)\nobjective f\n").check()
     (row,) = [r for r in result.failures if r.node == "w"]
     assert row.blame == ("mul_t1",)
+
+
+@pytest.mark.parametrize("options", [{"step": 0}, {"step": -1e-6}, {"step": float("nan")},
+                                     {"rtol": -1}, {"atol": float("inf")}])
+def test_bad_tolerances_are_a_usage_error(options):
+    with pytest.raises(cg.UsageError, match=r"check: (step|rtol|atol)=.* \(expected a finite"):
+        loads_spec(CIRCUIT).check(**options)
