@@ -16,7 +16,7 @@ from typing import Any
 
 from calcgraph.figure.elements import D2L, Edge, Node, Note, Run, Scene, Theme
 from calcgraph.figure.layout import Cell, Layout, layout
-from calcgraph.figure.notes import LINE, fmt_shape, place, text_width
+from calcgraph.figure.notes import LINE, place, text_width
 from calcgraph.figure.scene import build_scene, label_runs
 from calcgraph.figure.stepped import (
     CAPTION_CHARS,
@@ -27,6 +27,7 @@ from calcgraph.figure.stepped import (
 )
 from calcgraph.options import BACKWARD, LAYOUTS, choose
 from calcgraph.text.steps import caption, known
+from calcgraph.text.summary import fmt_shape
 
 DUAL_PITCH = (30.0, 36.0)  # a doubled grid: a forward cell every 60 pt, room between
 PAD = 6.0  # pt of room each side of a gradient's label in its box

@@ -10,16 +10,15 @@ from calcgraph.figure.layout import layout
 from calcgraph.figure.notes import (
     LINE,
     constant_line,
-    fmt_shape,
     gets_grad,
     note_lines,
     place,
     record,
-    summarize,
     text_width,
 )
 from calcgraph.options import ANNOTATE, LAYOUTS, choose
 from calcgraph.text.labels import parse
+from calcgraph.text.summary import fmt_shape, summarize
 
 __all__ = ["D2L", "Edge", "Key", "Node", "Note", "Run", "Scene", "Theme",
            "build_scene", "fmt_shape", "label_runs", "summarize", "text_width"]

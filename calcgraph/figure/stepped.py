@@ -12,8 +12,9 @@ from typing import Any
 
 from calcgraph.errors import UsageError
 from calcgraph.figure.elements import Node, Note, Scene
-from calcgraph.figure.notes import LINE, summarize
+from calcgraph.figure.notes import LINE
 from calcgraph.text.steps import caption, known
+from calcgraph.text.summary import summarize
 
 KNOWN_WIDTH, STEP_WIDTH, EDGE_WIDTH = 1.6, 2.4, 2.0
 # What a stepped figure writes beside a node: always the gradient shape, values on request.

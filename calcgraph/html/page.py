@@ -16,52 +16,20 @@ from collections.abc import Mapping
 from importlib.resources import files
 from typing import Any
 
-import numpy as np
-
 from calcgraph.figure.draw import graph_data
-from calcgraph.figure.notes import fmt_shape
 from calcgraph.figure.sweep import step_dots
 from calcgraph.graphviz import run as render
 from calcgraph.options import LAYOUTS, RENDERERS, choose
 from calcgraph.text.steps import caption
+from calcgraph.text.summary import fmt_shape, page_text
 from calcgraph.text.texmath import to_mathml
 
-SMALL = 40  # arrays with at most this many numbers are shown in full
 CSP = ("default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; "
        "img-src data:; font-src data:")
 
 
 def _esc(text: Any) -> str:
     return html.escape(str(text), quote=True)
-
-
-def _array(value: Any) -> np.ndarray:
-    def num(x: Any) -> float:
-        return float({"NaN": "nan", "Inf": "inf", "-Inf": "-inf"}.get(x, x)) \
-            if isinstance(x, str) else float(x)
-
-    def walk(x: Any) -> Any:
-        return [walk(e) for e in x] if isinstance(x, list) else num(x)
-
-    return np.asarray(walk(value), dtype=float)
-
-
-def array_text(value: Any) -> str | None:
-    """Small arrays in full; large ones summarized (corners, then mean, std, min, max)."""
-    if value is None:
-        return None
-    if isinstance(value, dict) and value.get("summary"):  # the JSON's summary of a big array
-        n = int(np.prod(value["shape"]))
-        return (f"{n} numbers, shape {fmt_shape(value['shape'])}: mean {value['mean']:.4g}, "
-                f"std {value['std']:.4g}, min {value['min']:.4g}, max {value['max']:.4g}")
-    a = _array(value)
-    with np.printoptions(precision=4, suppress=True, threshold=SMALL, edgeitems=2,
-                         linewidth=72):
-        text = np.array2string(a) if a.ndim else f"{float(a):.6g}"
-    if a.size > SMALL:
-        text += (f"\n{a.size} numbers: mean {a.mean():.4g}, std {a.std():.4g}, "
-                 f"min {a.min():.4g}, max {a.max():.4g}")
-    return text
 
 
 def _bold(data: Mapping[str, Any]) -> set[str]:
@@ -79,11 +47,11 @@ def node_table(data: Mapping[str, Any]) -> dict[str, dict]:
         out[n["id"]] = {
             "label": n["label_text"], "what": what,
             "shape": fmt_shape(n["shape"]) if var else None,
-            "value": array_text(n.get("value")) if var else None,
+            "value": page_text(n.get("value")) if var else None,
             "grad_label": f"∂{obj}/∂{n['label_text']}",
             "grad_shape": fmt_shape(n["grad_shape"]) if var and n.get("grad") is not None
             else None,
-            "grad": array_text(n.get("grad")) if var else None,
+            "grad": page_text(n.get("grad")) if var else None,
         }
     return out
 
@@ -112,7 +80,7 @@ def _forward_html(data: Mapping[str, Any], bold: set[str]) -> str:
     values = {n["id"]: n for n in data["nodes"]}
     rows = ["<tr><th>step</th><th>equation</th><th>numpy</th><th>shape</th><th>value</th></tr>"]
     for f in data["forward"]:
-        value = array_text(values[f["output"]].get("value")) or ""
+        value = page_text(values[f["output"]].get("value")) or ""
         rows.append(f"<tr><td>{f['step']}</td><td>{to_mathml(f['math'], bold)}</td>"
                     f"<td><code>{_esc(f['code'])}</code></td>"
                     f'<td class="shape">{_esc(f["shapes"])}</td><td><pre>{_esc(value)}</pre>'

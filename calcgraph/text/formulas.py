@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from calcgraph.text.labels import to_unicode
 from calcgraph.text.steps import touches
+from calcgraph.text.summary import fmt_shape
 
 if TYPE_CHECKING:
     from calcgraph.core.engine import Step
@@ -20,11 +21,6 @@ if TYPE_CHECKING:
 
 ShapeFmt = Callable[[tuple], str]
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
-
-
-def fmt_shape(shape: tuple) -> str:
-    """numpy's spelling of a shape: (3,), (5, 4), ()."""
-    return str(tuple(int(n) for n in shape))
 
 
 def label(v: Variable | Operator) -> str:

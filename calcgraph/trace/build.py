@@ -19,18 +19,17 @@ from typing import TYPE_CHECKING, Any
 from calcgraph.errors import UsageError
 from calcgraph.options import VECTORS, choose
 from calcgraph.text.document import to_dict
-from calcgraph.text.formulas import fmt_shape, forward_math, forward_record, step_record, unit_grads
+from calcgraph.text.formulas import forward_math, forward_record, step_record, unit_grads
 from calcgraph.text.labels import to_unicode
 from calcgraph.text.lang import words
+from calcgraph.text.summary import ARRAY_LIMIT, summarize_array, vector_shape
 from calcgraph.trace.notes import (
-    SMALL,
     batch_note,
     broadcast_note,
     by_key,
     full_value,
     key,
     memory,
-    summarize,
     unroll,
 )
 
@@ -66,7 +65,7 @@ class Trace:
     vectors: str = "flat"
     ascii_only: bool = False
     only: int | None = None  # show only this backward step
-    array_limit: int = SMALL  # --values prints arrays of at most this many numbers
+    array_limit: int = ARRAY_LIMIT  # --values prints arrays of at most this many numbers
     lang: str = "en"  # the language of headings, prose and notes (text.lang)
     leaves: list[dict] = field(default_factory=list)  # name, label, role, shape, value, array
     forward: list[dict] = field(default_factory=list)  # forward_record + "value", "array"
@@ -134,15 +133,9 @@ _HTML = ('<pre style="font-family: Menlo, \'DejaVu Sans Mono\', Consolas, monosp
          'line-height: 1.3; white-space: pre">{code}</pre>')
 
 
-def _shape_fmt(vectors: str):
-    if vectors == "column":
-        return lambda s: fmt_shape(tuple(s) + (1,) if len(s) == 1 else s)
-    return fmt_shape  # "row" is shown on a batch-of-one graph, whose shapes are real
-
-
 def build_trace(graph: Graph, *, values: bool = False, vectors: str = "flat",
                 step: int | None = None, ascii_only: bool = False, lang: str = "en",
-                array_limit: int = SMALL) -> Trace:
+                array_limit: int = ARRAY_LIMIT) -> Trace:
     """Run backward if needed and collect everything the trace shows, as plain data.
 
     values=True prints arrays of at most `array_limit` numbers in full (default 20).
@@ -170,7 +163,7 @@ def build_trace(graph: Graph, *, values: bool = False, vectors: str = "flat",
     if step is not None and not 1 <= step <= n:
         raise UsageError(f"--step {step}: out of range (the backward sweep of {graph.name!r} has "
                          f"steps 1 to {n})")
-    fmt, unit = _shape_fmt(vectors), unit_grads(shown)
+    fmt, unit = vector_shape(vectors), unit_grads(shown)
     single = one_sample(shown) if batched else None
     singles = by_key(single) if single is not None else {}
     views = []
@@ -178,7 +171,7 @@ def build_trace(graph: Graph, *, values: bool = False, vectors: str = "flat",
         rec = step_record(shown, s, fmt, unit)
         one = singles.get(key(rec))
         view = StepView(rec, one_sample=one if one and one["code"] != rec["code"] else None,
-                        value=summarize(s.value) if values else None,
+                        value=summarize_array(s.value) if values else None,
                         array=full_value(s.value, values, array_limit))
         if s.via is not None:
             view.through, view.via = forward_math(s.via), to_unicode(s.via.symbol)
@@ -188,11 +181,11 @@ def build_trace(graph: Graph, *, values: bool = False, vectors: str = "flat",
     forward = []
     for node in shown.operators:
         rec = forward_record(node, fmt)
-        rec["value"] = summarize(node.output.value)
+        rec["value"] = summarize_array(node.output.value)
         rec["array"] = full_value(node.output.value, values, array_limit)
         forward.append(rec)
     leaves = [{"name": v.name, "label": to_unicode(v.label), "role": v.role,
-               "shape": list(v.shape), "value": summarize(v.value),
+               "shape": list(v.shape), "value": summarize_array(v.value),
                "array": full_value(v.value, values, array_limit)}
               for v in shown.leaves()]
     leaves += [{"name": c.name, "label": to_unicode(c.label), "role": "constant", "shape": [],
@@ -238,7 +231,7 @@ def _isatty(stream: Any) -> bool:
 def print_trace(graph: Graph, *, values: bool = False, vectors: str = "flat",
                 step: int | None = None, as_json: bool = False, ascii_only: bool = False,
                 width: int | None = None, console: Console | None = None,
-                lang: str = "en", array_limit: int = SMALL) -> Trace:
+                lang: str = "en", array_limit: int = ARRAY_LIMIT) -> Trace:
     """Print the trace (or its JSON) to the console, stdout by default; returns the Trace.
 
     When the output's encoding cannot hold the math symbols (a cp1252 or ascii stdout), the

@@ -8,7 +8,8 @@ import re
 import pytest
 
 import calcgraph as cg
-from calcgraph.html.page import array_text, build_page
+from calcgraph.html.page import build_page
+from calcgraph.text.summary import page_text
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +51,7 @@ def test_every_node_has_what_a_click_shows(page):
 
 
 def test_large_arrays_are_summarized():
-    small, large = array_text([1.0, 2.0]), array_text([[float(i)] * 10 for i in range(10)])
+    small, large = page_text([1.0, 2.0]), page_text([[float(i)] * 10 for i in range(10)])
     assert small == "[1. 2.]"
     assert "..." in large and "100 numbers: mean 4.5" in large
 
