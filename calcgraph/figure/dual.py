@@ -236,7 +236,7 @@ def dual_scene(data: Mapping[str, Any], mode: str = "only", *, layout_name: str 
     return place(scene, Layout(cells, (), tuple((e.src, e.dst) for e in edges)))
 
 
-def dual_at_step(scene: Scene, data: Mapping[str, Any], k: int) -> Scene:
+def dual_at_step(scene: Scene, data: Mapping[str, Any], k: int, lang: str = "en") -> Scene:
     """The backward graph at step k: gradients known so far outlined, the step's operation,
     the square it computes and the edges into them (the values it reads too) in red."""
     check_step(data, k)
@@ -259,7 +259,7 @@ def dual_at_step(scene: Scene, data: Mapping[str, Any], k: int) -> Scene:
         nodes.append(n)
     edges = tuple(replace(e, color=t.accent, penwidth=EDGE_WIDTH, mark="step")
                   if (e.src, e.dst) in path else e for e in scene.edges)
-    head, through, math = caption(data, k)
+    head, through, math = caption(data, k, lang)
     if through and len(head) + len(through) <= CAPTION_CHARS:
         head += ", " + through
     return replace(scene, nodes=tuple(nodes), edges=edges, caption=(head, math))
