@@ -26,6 +26,7 @@ from calcgraph.figure.stepped import (
     check_step,
 )
 from calcgraph.options import BACKWARD, LAYOUTS, choose
+from calcgraph.text.lang import words
 from calcgraph.text.steps import caption, known
 from calcgraph.text.summary import fmt_shape
 
@@ -261,7 +262,7 @@ def dual_at_step(scene: Scene, data: Mapping[str, Any], k: int, lang: str = "en"
                   if (e.src, e.dst) in path else e for e in scene.edges)
     head, through, math = caption(data, k, lang)
     if through and len(head) + len(through) <= CAPTION_CHARS:
-        head += ", " + through
+        head += words(lang)["s.sep"] + through
     return replace(scene, nodes=tuple(nodes), edges=edges, caption=(head, math))
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from calcgraph.errors import UsageError
 from calcgraph.figure.elements import Node, Note, Scene
 from calcgraph.figure.notes import LINE
+from calcgraph.text.lang import words
 from calcgraph.text.steps import caption, known
 from calcgraph.text.summary import summarize
 
@@ -51,7 +52,7 @@ def at_step(scene: Scene, data: Mapping[str, Any], k: int, lang: str = "en") -> 
     notes = tuple(_note(n, rec, done, partial, t) for n in scene.notes)
     head, through, math = caption(data, k, lang)
     if through and len(head) + len(through) <= CAPTION_CHARS:
-        head += ", " + through
+        head += words(lang)["s.sep"] + through
     return replace(scene, nodes=nodes, edges=edges, notes=notes, caption=(head, math),
                    legend=_legend(scene))
 

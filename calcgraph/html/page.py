@@ -68,7 +68,7 @@ def _steps_html(data: Mapping[str, Any], bold: set[str], lang: str) -> str:
     for k in range(len(data["backward"]) + 1):
         head, through, math = caption(data, k, lang)
         rec = data["backward"][k - 1] if k else None
-        said = head + (f", {through}" if through else "")
+        said = head + (words(lang)["s.sep"] + through if through else "")
         mathml = to_mathml(math, bold)
         body = [f'<span class="n">{k}</span> <span class="head">{_esc(said)}</span>',
                 f'<div class="math">{mathml}</div>']

@@ -126,7 +126,7 @@ TEXT = {
     "s.head": "step {k} of {n}: {grad}",
     "s.seed": ", the sweep starts at the objective",
     "s.sum": ", {n} paths meet, so their contributions add",
-    "s.through": "back through {eq}",
+    "s.through": "back through {eq}", "s.sep": ", ",
     "p.title": "{name}: the backward pass, step by step",
     "p.doc": "calcgraph: {name}, the backward pass step by step",
     "p.prev": "← previous", "p.next": "next →",

@@ -110,7 +110,7 @@ TEXT = {
     "s.head": "第 {k} 步（共 {n} 步）：{grad}",
     "s.seed": "，反向传播从目标函数开始",
     "s.sum": "，{n} 条路径在此汇合，各路径的贡献相加",
-    "s.through": "反向经过 {eq}",
+    "s.through": "反向经过 {eq}", "s.sep": "，",
     "p.title": "{name}：反向传播，一步一步",
     "p.doc": "calcgraph：{name}，一步一步看反向传播",
     "p.prev": "← 上一步", "p.next": "下一步 →",
