@@ -9,6 +9,11 @@ from __future__ import annotations
 from calcgraph.errors import CalcgraphError, UsageError
 
 ANNOTATE = ("none", "shapes", "values", "grads", "all")  # what the figure writes beside a node
+# The --annotate choices that write shapes, values and gradients ("all" writes all three).
+WITH_SHAPES = ("shapes", "all")
+WITH_VALUES = ("values", "all")
+WITH_GRADS = ("grads", "all")
+WITH_NUMBERS = ("values", "grads", "all")  # choices that need the graph's values in the data
 LAYOUTS = ("d2l", "dot")  # calcgraph's grid, or Graphviz's own layout
 RENDERERS = ("auto", "system", "embedded")  # which Graphviz draws
 FORMATS = ("svg", "png", "pdf", "dot", "json")  # what `calcgraph render` writes

@@ -14,6 +14,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from calcgraph.figure import fonts
+from calcgraph.options import WITH_GRADS, WITH_SHAPES, WITH_VALUES
 from calcgraph.text.summary import fmt_shape, number, summarize
 
 if TYPE_CHECKING:
@@ -95,7 +96,7 @@ def record(n: Mapping[str, Any], annotate: str) -> str | None:
     >>> record({"shape": [], "value": 0.7310585786, "grad": None}, "all")
     'data 0.73106'
     """
-    if annotate not in ("values", "all") or n.get("shape") or n.get("value") is None:
+    if annotate not in WITH_VALUES or n.get("shape") or n.get("value") is None:
         return None
     text = f"data {number(n['value'])}"
     return text if n.get("grad") is None else f"{text} | grad {number(n['grad'])}"
@@ -106,7 +107,7 @@ def constant_line(n: Mapping[str, Any], constants: Mapping[str, Mapping[str, Any
     """An operator's constants, `λ = 0.1` or `c = 2`, when values are asked for: the circle
     shows only the op's symbol, and 2 · x would otherwise read as an unexplained ·."""
     params = n.get("params") or {}
-    if annotate not in ("values", "all") or not params:
+    if annotate not in WITH_VALUES or not params:
         return None
     parts = []
     for key, p in params.items():
@@ -138,8 +139,8 @@ def note_lines(n: Mapping[str, Any], annotate: str, obj: str,
     """
     if n.get("members"):  # one box for several parameters: their lines side by side
         return _joined([note_lines(m, annotate, obj, grad) for m in n["members"]], obj)
-    shapes, values = annotate in ("shapes", "all"), annotate in ("values", "all")
-    grads = annotate in ("grads", "all")
+    shapes, values = annotate in WITH_SHAPES, annotate in WITH_VALUES
+    grads = annotate in WITH_GRADS
     lines, faint = [], []
     if (shapes or values) and n["shape"]:
         lines.append(fmt_shape(n["shape"]))
