@@ -12,9 +12,7 @@ import click
 
 from calcgraph.cli.common import budget, load, mapped, source_options
 from calcgraph.errors import CalcgraphWarning, UsageError
-from calcgraph.options import ANNOTATE, BACKWARD, LAYOUTS, RENDERERS
-
-BINARY = ("png", "pdf")
+from calcgraph.options import ANNOTATE, BACKWARD, BINARY_FORMATS, LAYOUTS, RENDERERS
 
 
 @click.command()
@@ -110,7 +108,7 @@ def render(source, batch, seed, max_memory, sets, out, fmt, annotate, renderer, 
 
 def _check_output(out: str, kind: str, as_json: bool) -> None:
     """Usage errors that -o can make, found before anything is loaded or drawn."""
-    if out == "-" and kind in BINARY and sys.stdout.isatty():
+    if out == "-" and kind in BINARY_FORMATS and sys.stdout.isatty():
         raise UsageError(f"-o -: refusing to write {kind.upper()} to a terminal; redirect "
                          f"stdout (> fig.{kind}) or give -o FILE")
     if as_json and out == "-":
