@@ -6,8 +6,14 @@ from pathlib import PurePath
 
 import click
 
-from calcgraph.cli.common import (budget, lang_option, load, mapped, refuse_source_as_output,
-                                  source_options)
+from calcgraph.cli.common import (
+    budget,
+    lang_option,
+    load,
+    mapped,
+    refuse_source_as_output,
+    source_options,
+)
 from calcgraph.options import LAYOUTS, RENDERERS
 
 
