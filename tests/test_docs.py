@@ -111,6 +111,22 @@ def test_every_relative_link_and_image_exists(path):
             continue  # http(s):, mailto:, an anchor in the same page
         file = (path.parent / target.split("#", 1)[0]).resolve()
         assert file.exists(), f"{path.name} links {target}, which does not exist"
+        if "#" in target and file.suffix == ".md":
+            assert target.split("#", 1)[1] in anchors(file), f"{path.name}: no anchor {target}"
+    for anchor in re.findall(r"\]\(#([^)]+)\)", text):
+        assert anchor in anchors(path), f"{path.name}: no anchor #{anchor}"
+
+
+def anchors(path: Path) -> set[str]:
+    """The anchors GitHub gives a page's headings: lower case, punctuation dropped, spaces
+    to hyphens, a repeated one numbered."""
+    out: set[str] = set()
+    text = FENCE.sub("", path.read_text(encoding="utf-8"))
+    for heading in re.findall(r"^#{1,6} +(.+?) *$", text, re.MULTILINE):
+        slug = re.sub(r"[^\w\- ]", "", heading.lower()).replace(" ", "-")
+        out.add(slug if slug not in out else next(
+            f"{slug}-{i}" for i in range(1, 99) if f"{slug}-{i}" not in out))
+    return out
 
 
 DOCUMENTED = sorted({(p.name, line) for p in MARKDOWN for line in command_lines(p)})
@@ -260,3 +276,22 @@ def test_every_documented_command_line_runs(page, line, tmp_path, monkeypatch):
     assert result.exit_code == 0, f"{page}: {line}\n{result.output}"
     if "-o" in words and words[words.index("-o") + 1] != "-":
         assert (tmp_path / words[words.index("-o") + 1]).exists()
+
+
+def test_the_readme_module_map_is_the_architecture_test():
+    """README's "Layout of the repository" table has a row for every layer of
+    tests/test_architecture.py, and its "may import" column is that test's ALLOWED."""
+    from test_architecture import ALLOWED
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme.split("| package | responsibility | may import |", 1)[1].split("\n\n", 1)[0]
+    rows = {}
+    for row in table.strip().splitlines()[1:]:
+        package, _, may = [cell.strip() for cell in row.strip("|").split("|")]
+        layers = {name.strip("`").removesuffix(".py").rstrip("/") for name in package.split(", ")}
+        imports = set() if may in ("nothing", "numpy") else set(may.split(", "))
+        rows.update(dict.fromkeys(layers, imports))
+    base = {"errors", "options", "version"}
+    assert set(rows) - base == set(ALLOWED) - {"__main__", "__init__"}
+    assert {layer: rows[layer] for layer in rows if layer not in base} == {
+        layer: ALLOWED[layer] for layer in rows if layer not in base}
