@@ -295,3 +295,15 @@ def test_the_readme_module_map_is_the_architecture_test():
     assert set(rows) - base == set(ALLOWED) - {"__main__", "__init__"}
     assert {layer: rows[layer] for layer in rows if layer not in base} == {
         layer: ALLOWED[layer] for layer in rows if layer not in base}
+
+
+@pytest.mark.parametrize("page,text", PYTHON, ids=[f"{p}:{i}" for i, (p, _) in enumerate(PYTHON)])
+def test_every_documented_python_block_runs(page, text, tmp_path, monkeypatch, capsys):
+    """Each ```python block of the docs runs as it stands, in an empty folder."""
+    import calcgraph as cg
+
+    monkeypatch.chdir(tmp_path)
+    try:
+        exec(compile(text, page, "exec"), {"__name__": "docs"})  # noqa: S102 (the docs own code)
+    except (cg.MissingDependency, cg.GraphvizNotFound) as error:  # torch, graphviz, Pillow
+        pytest.skip(f"an optional dependency: {error}")
