@@ -311,3 +311,13 @@ def test_every_documented_python_block_runs(page, text, tmp_path, monkeypatch, c
         if (error.name or "calcgraph").startswith("calcgraph"):
             raise
         pytest.skip(f"an optional dependency: {error}")
+
+
+def test_every_command_has_the_seed_the_readme_states():
+    from calcgraph.options import DEFAULT_SEED
+
+    seeds = {name: p.default for name, command in cli.commands.items() for p in command.params
+             if p.name == "seed"}
+    assert set(seeds) == {"render", "trace", "derive", "html", "check"}
+    assert set(seeds.values()) == {DEFAULT_SEED} == {5}
+    assert f"The default seed is {DEFAULT_SEED}" in (ROOT / "README.md").read_text("utf-8")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from calcgraph.cli.common import lang_option, load, mapped
-from calcgraph.options import DERIVE_FORMATS
+from calcgraph.options import DEFAULT_SEED, DERIVE_FORMATS
 
 DEFAULT_BATCH = 8
 
@@ -21,7 +21,7 @@ DEFAULT_BATCH = 8
 @click.option("--values", is_flag=True, help="Add a worked example: the numbers of one pass.")
 @click.option("--batch", type=click.IntRange(min=1), default=DEFAULT_BATCH, show_default=True,
               metavar="N", help="The batch size of the batch form (shapes and memory).")
-@click.option("--seed", type=int, default=0, show_default=True,
+@click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True,
               help="Seed for the random inputs and parameters (--values).")
 @click.option("--set", "sets", multiple=True, metavar="NAME=VALUE",
               help="Override a dimension or constant, e.g. --set d=8 --set lam=0.01.")
