@@ -7,6 +7,7 @@ from __future__ import annotations
 import ast
 import importlib
 import importlib.util
+import itertools
 import re
 import shlex
 from pathlib import Path
@@ -321,3 +322,36 @@ def test_every_command_has_the_seed_the_readme_states():
     assert set(seeds) == {"render", "trace", "derive", "html", "check"}
     assert set(seeds.values()) == {DEFAULT_SEED} == {5}
     assert f"The default seed is {DEFAULT_SEED}" in (ROOT / "README.md").read_text("utf-8")
+
+
+def transcripts() -> list[tuple[str, str, list[str]]]:
+    """(page, command, the lines shown under it) for every `$ calcgraph ...` transcript."""
+    out = []
+    for path in MARKDOWN:
+        for lang, text in code_blocks(path):
+            rows = text.splitlines()
+            starts = [i for i, row in enumerate(rows) if row.startswith("$ ")] + [len(rows)]
+            for i, end in itertools.pairwise(starts):
+                words = argv(rows[i][2:])
+                if lang in ("bash", "sh") or "|" in rows[i] or needs_a_file(words):
+                    continue
+                out.append((path.name, rows[i][2:], rows[i + 1:end]))
+    return out
+
+
+TRANSCRIPTS = transcripts()
+
+
+@pytest.mark.parametrize("page,line,shown", TRANSCRIPTS, ids=[f"{p}:{c}" for p, c, _ in TRANSCRIPTS])
+def test_every_transcript_shows_what_the_command_prints(page, line, shown):
+    """Each line a page shows under `$ calcgraph ...` is in the command's output (piped, so
+    100 columns and no colour); `...` marks what the page leaves out."""
+    actual = " ".join(CliRunner().invoke(cli, argv(line)).output.split())
+    for row in shown:
+        if row.strip() in ("", "...", "…") or not row.strip("─━═ "):
+            continue  # elided, or a table's rule (its length is the terminal's)
+        assert " ".join(row.split()) in actual, f"{page}: `{line}` does not print {row!r}"
+
+
+def test_the_trace_page_shows_transcripts():
+    assert sum(page == "trace.md" for page, _, _ in TRANSCRIPTS) >= 8
