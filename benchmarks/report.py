@@ -49,6 +49,15 @@ COLUMNS = {
                   ("× graphviz", lambda r: _r(r["ratio"])),
                   ("note", lambda r: f"timeout {r['timeout_s']:.0f} s" if r.get("timed_out")
                    else "failed" if r.get("failed") else "")),
+    "layout": (("case", lambda r: r["case"]), ("to_dot", lambda r: _t(r["median_s"])),
+               ("exponent", lambda r: _r(r.get("exponent"))),
+               ("target", lambda r: _t(r.get("target_s")) if r.get("target_s")
+                else _r(r.get("target")))),
+    "quality": (("graph", lambda r: r["case"]), ("nodes", lambda r: str(r["nodes"])),
+                ("layout", lambda r: r["contender"]), ("crossings", lambda r: str(r["crossings"])),
+                ("through nodes", lambda r: str(r["through"])),
+                ("note collisions", lambda r: str(r["collisions"])),
+                ("canvas pt", lambda r: f"{r['width']:.0f} × {r['height']:.0f}")),
     "cli": (("command", lambda r: r["case"]), ("median wall", lambda r: _t(r["median_s"])),
             ("× python start", lambda r: _r(r["ratio"])),
             ("target", lambda r: _t(r.get("target_s"))), ("failed", lambda r: str(r["failed"]))),
@@ -81,6 +90,11 @@ def targets(rows: list[dict]) -> list[dict]:
         elif r["family"] == "overhead" and r["contender"] == "calcgraph":
             out.append({"metric": "per-op overhead, µs/op", "target": r["target"],
                         "value": r["us_per_op"], "met": _met(r["us_per_op"], r["target"])})
+        elif r["family"] == "layout" and (r.get("target_s") or r.get("target")):
+            value = r["exponent"] if r.get("target") else r["median_s"]
+            target = r.get("target") or r["target_s"]
+            out.append({"metric": f"layout: {r['case']}" + ("" if r.get("target") else ", s"),
+                        "target": target, "value": value, "met": _met(value, target)})
         elif r["family"] == "cli" and r.get("target_s"):
             out.append({"metric": f"{r['case']} cold, s", "target": r["target_s"],
                         "value": r["median_s"], "met": _met(r["median_s"], r["target_s"])})

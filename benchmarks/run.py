@@ -15,7 +15,7 @@ if __package__ in (None, ""):  # `python benchmarks/run.py` from the repo root
 
 from benchmarks import report
 
-FAMILIES = ("engine", "overhead", "memory", "rendering", "cli")
+FAMILIES = ("engine", "overhead", "memory", "rendering", "layout", "quality", "cli")
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
@@ -80,7 +80,7 @@ def machine(args: argparse.Namespace) -> dict:
 
 
 def run_family(name: str, args: argparse.Namespace) -> list[dict]:
-    from benchmarks import cli_start, engine, memory, overhead, rendering
+    from benchmarks import cli_start, engine, layout, memory, overhead, rendering
 
     if name == "engine":
         return engine.run(args.quick, args.rounds, args.clock)
@@ -90,6 +90,10 @@ def run_family(name: str, args: argparse.Namespace) -> list[dict]:
         return memory.run(args.quick)
     if name == "rendering":
         return rendering.run(args.quick, args.rounds)
+    if name == "layout":
+        return layout.time_rows(args.quick, args.rounds)
+    if name == "quality":
+        return layout.quality_rows(args.quick)
     return cli_start.run(args.quick, args.rounds)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from calcgraph.figure import fonts
 from calcgraph.figure.draw import to_dot
 from calcgraph.graphviz import run as render
 from calcgraph.sources import load_source, sample_names, samples
@@ -79,7 +80,8 @@ def build(out: Path) -> list[Path]:
     written, sections = [], ["# Gallery", "", intro, ""]
     for name, caption, command, source, batch, options in figures():
         source_dot = to_dot(load_source(source, batch=batch), **options)
-        svg = render.render(source_dot, "svg", renderer="embedded")
+        svg = fonts.embed(render.render(source_dot, "svg", renderer="embedded").decode(
+            "utf-8")).encode("utf-8")
         png = render.render(source_dot, "png", renderer="embedded", scale=2.0)
         for ext, data in (("dot", source_dot.encode("utf-8")), ("svg", svg), ("png", png)):
             path = folder / f"{name}.{ext}"

@@ -203,3 +203,38 @@ def connected_graph(seed: int, leaves: int, ops: int) -> Graph:
     return init_values(g)
 
 
+
+
+def rnn_tanh(steps: int = 4, layers: int = 1, bias: bool = True) -> Graph:
+    """A usual RNN: h_t = tanh(W_x x_t + W_h h_(t-1) + b) per layer, o_t = W_q h_t + c,
+    per-step squared losses summed and averaged; `layers` stacked cells per step."""
+    g = Graph(f"rnn{layers}x{steps}")
+    for k in range(1, layers + 1):
+        g.param(f"Wx{k}", (4, 3 if k == 1 else 4), label=f"W_{{x{k}}}")
+        g.param(f"Wh{k}", (4, 4), label=f"W_{{h{k}}}")
+        if bias:
+            g.param(f"b{k}", (4,), label=f"b_{k}")
+        g.input(f"h{k}_0", (4,), label=f"h^({k})_0")
+    g.param("Wq", (2, 4), label="W_q")
+    if bias:
+        g.param("c", (2,))
+    total = None
+    for t in range(1, steps + 1):
+        g.input(f"x{t}", (3,), label=f"x_{t}")
+        g.label_input(f"y{t}", (2,), label=f"y_{t}")
+        cur = f"x{t}"
+        for k in range(1, layers + 1):
+            g.apply("matmul", f"Wx{k}", cur, out=f"a{k}_{t}")
+            g.apply("matmul", f"Wh{k}", f"h{k}_{t - 1}", out=f"r{k}_{t}")
+            pre = g.apply("add", f"a{k}_{t}", f"r{k}_{t}", out=f"s{k}_{t}").name
+            if bias:
+                pre = g.apply("add", pre, f"b{k}", out=f"z{k}_{t}").name
+            cur = g.apply("tanh", pre, out=f"h{k}_{t}", label=f"h^({k})_{t}").name
+        out = g.apply("matmul", "Wq", cur, out=f"u{t}").name
+        if bias:
+            out = g.apply("add", out, "c", out=f"o{t}", label=f"o_{t}").name
+        g.apply("squared_loss", out, f"y{t}", out=f"l{t}", label=f"l_{t}")
+        total = f"l{t}" if total is None else g.apply("add", total, f"l{t}", out=f"S{t}").name
+    g.apply("scale", total, 1.0 / steps, out="L", symbol="1/T")
+    g.set_objective("L")
+    return init_values(g)

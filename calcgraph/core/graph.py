@@ -74,10 +74,13 @@ class Graph:
                           value=value, doc=doc)
 
     def param(self, name: str, shape: Sequence[int], *, label: str | None = None,
-              value: Any = None, doc: str = "") -> Variable:
-        """A trainable parameter (W1): gets ∂J/∂W."""
-        return self._leaf("param", name, shape, label=label, batched=False, integer=False,
-                          value=value, doc=doc)
+              value: Any = None, doc: str = "", box: str | None = None) -> Variable:
+        """A trainable parameter (W1): gets ∂J/∂W. Parameters given the same `box` name are
+        drawn as one box in the figure (d2l's W_hx, W_hh); their gradients stay separate."""
+        var = self._leaf("param", name, shape, label=label, batched=False, integer=False,
+                         value=value, doc=doc)
+        var.box = box
+        return var
 
     def constant(self, name: str, value: float, *, label: str | None = None,
                  doc: str = "") -> Constant:

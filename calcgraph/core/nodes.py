@@ -16,6 +16,7 @@ class Variable:
     __slots__ = (
         "_value",
         "batched",
+        "box",
         "consumers",
         "doc",
         "dtype",
@@ -42,6 +43,7 @@ class Variable:
         self.consumers: list[Operator] = []
         self.requires_grad = role == "param"
         self.doc = doc
+        self.box: str | None = None  # parameters sharing a box name are drawn as one box
 
     @property
     def value(self) -> np.ndarray | None:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 
+from calcgraph.figure.grid import SPLINE_LIMIT
 from calcgraph.figure.notes import LINE, text_width
 from calcgraph.figure.scene import Edge, Key, Node, Note, Run, Scene
 
 _BARE_ID = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _KEYWORDS = {"node", "edge", "graph", "digraph", "subgraph", "strict"}
+_PLAIN = re.compile(r"[ !#-%'-;=?-\[\]-~]*\Z")  # printable ASCII but for " & < > \\
 _ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"}
 
 
@@ -28,6 +31,8 @@ def quote(text: str, *, html: bool = False) -> str:
     >>> print(quote("two\nlines"), quote("中文"))
     "two\nlines" "中文"
     """
+    if _PLAIN.match(text):  # the common case, fast: nothing to drop or escape
+        return text if html else f'"{text}"'
     clean = "".join(c for c in text if c in "\n\t" or (
         unicodedata.category(c) not in ("Cc", "Cs") and c not in "\ufffe\uffff"))
     body = "".join(_ENTITIES.get(c, c) for c in clean.replace("\t", " "))
@@ -103,10 +108,14 @@ def node_stmt(n: Node, scene: Scene, extra: str = "") -> str:
         **{"class": quote(" ".join(filter(None, (n.kind, n.role, n.mark))))}) + ";"
 
 
-def edge_stmt(e: Edge, scene: Scene) -> str:
-    """An edge; a highlighted one is coloured, thicker, and may point back (dir=back)."""
+def edge_stmt(e: Edge, scene: Scene, by_id: dict[str, Node] | None = None) -> str:
+    """An edge; a highlighted one is coloured, thicker, and may point back (dir=back); a
+    routed one (or one on dot's own curve) carries its curve as pos, unless it points back."""
     t = scene.theme
-    return f"{dot_id(e.src)} -> {dot_id(e.dst)}" + attrs(
+    pos = None
+    if by_id is not None and not e.back and (e.points or e.spline):
+        pos = edge_pos(e.points, by_id[e.src], by_id[e.dst], 10 * t.arrowsize, e.spline)
+    return f"{dot_id(e.src)} -> {dot_id(e.dst)}" + attrs(pos=pos,
         color=quote(e.color) if e.color else None,
         penwidth=float(e.penwidth) if e.penwidth else None,
         dir="back" if e.back else None, arrowtail=t.arrowhead if e.back else None,
@@ -174,6 +183,39 @@ def key_stmts(key: Key, nid: str, scene: Scene) -> list[str]:
     ]
 
 
+def edge_pos(points: tuple[tuple[float, float], ...], src: Node, dst: Node,
+             arrow: float, spline: tuple[tuple[float, float], ...] = ()) -> str | None:
+    """A routed edge as Graphviz's pos: a smooth curve (Catmull-Rom as cubic Béziers) through
+    its waypoints, from the source's outline to the arrowhead at the target's; neato -n2
+    draws it as given. None for a straight edge (Graphviz draws those)."""
+    if spline:  # Graphviz's own curve (layout 'dot'): as it drew it
+        return '"e,' + " ".join(f"{num(x)},{num(y)}" for x, y in spline) + '"'
+    if not points:
+        return None
+    pts = [_rim(points[1], src), *points[1:-1], _rim(points[-2], dst)]
+    tip = pts[-1]
+    (ax, ay), (bx, by) = pts[-2], tip
+    d = math.hypot(bx - ax, by - ay) or 1.0
+    pts[-1] = (bx - (bx - ax) * arrow / d, by - (by - ay) * arrow / d)  # the arrowhead's room
+    spline = [pts[0]]
+    for i in range(len(pts) - 1):
+        p0, p1, p2 = pts[max(i - 1, 0)], pts[i], pts[i + 1]
+        p3 = pts[min(i + 2, len(pts) - 1)]
+        spline += [(p1[0] + (p2[0] - p0[0]) / 6, p1[1] + (p2[1] - p0[1]) / 6),
+                   (p2[0] - (p3[0] - p1[0]) / 6, p2[1] - (p3[1] - p1[1]) / 6), p2]
+    return '"e,' + " ".join(f"{num(x)},{num(y)}" for x, y in [tip, *spline]) + '"'
+
+
+def _rim(toward: tuple[float, float], n: Node) -> tuple[float, float]:
+    """Where the line from n's centre toward a point leaves n's outline."""
+    dx, dy = toward[0] - n.x, toward[1] - n.y
+    if n.shape == "circle":
+        scale = n.width / 2 / (math.hypot(dx, dy) or 1.0)
+    else:
+        scale = min(n.width / 2 / (abs(dx) or 1e-9), n.height / 2 / (abs(dy) or 1e-9))
+    return n.x + dx * scale, n.y + dy * scale
+
+
 def _prefix(scene: Scene) -> str:
     """An ID prefix for notes and legend entries that no graph node name starts with."""
     prefix = "_note"
@@ -182,21 +224,22 @@ def _prefix(scene: Scene) -> str:
     return prefix
 
 
-SPLINE_LIMIT = 80  # nodes (variables + operators) up to which edges curve around nodes
 
 
 def to_dot(scene: Scene) -> str:
     """The whole DOT text of a scene: pinned positions (neato -n2) or, for layout 'dot', none."""
     t = scene.theme
-    pinned = scene.layout == "d2l"
+    pinned = all(n.x is not None for n in scene.nodes)  # d2l, or dot's layout read back
     # margin=0: PDF pages otherwise get Graphviz's half-inch paper margin on every side.
     # esep: spline routing needs a margin around nodes smaller than the gap to the notes,
     # or Graphviz falls back to straight edges through nodes.
     # Spline routing around pinned nodes grows steeply with size (system Graphviz 2.43: 1 s at
     # 47 nodes, 5 s at 100, minutes at 1000): past SPLINE_LIMIT nodes, edges are straight.
-    curved = not pinned or len(scene.nodes) <= SPLINE_LIMIT
+    curved = not pinned or len(scene.nodes) <= SPLINE_LIMIT or all(e.spline for e in scene.edges)
     graph = attrs(splines="true" if curved else "line", outputorder="edgesfirst", bgcolor="white", pad='"0.1"',
                   margin="0", esep='"+0.5"', rankdir=None if pinned else "LR",
+                  # room between ranks and nodes for the notes placed beside them afterwards
+                  ranksep=None if pinned else "0.6", nodesep=None if pinned else "0.4",
                   forcelabels=None if pinned else "true")
     lines = [
         f"digraph {dot_id(scene.name)} {{",
@@ -210,8 +253,10 @@ def to_dot(scene: Scene) -> str:
     notes = {note.node: note for note in scene.notes}
     for n in scene.nodes:  # without pins Graphviz places each annotation itself (xlabel)
         note = notes.get(n.id) if not pinned else None
-        lines.append(node_stmt(n, scene, lines_string(note.lines) if note else ""))
-    lines += [edge_stmt(e, scene) for e in scene.edges]
+        shown = tuple(t for i, t in enumerate(note.lines) if i not in note.faint) if note else ()
+        lines.append(node_stmt(n, scene, lines_string(shown) if shown else ""))
+    by_id = {n.id: n for n in scene.nodes}
+    lines += [edge_stmt(e, scene, by_id) for e in scene.edges]
     prefix = _prefix(scene)
     if not pinned and scene.legend:
         swatch = {"variable": "□ ", "param": "■ ", "operator": "○ "}

@@ -8,7 +8,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from calcgraph.errors import UsageError
-from calcgraph.figure import dot
+from calcgraph.figure import dot, dotplace
+from calcgraph.figure.fonts import embed as embed_fonts
 from calcgraph.figure.scene import build_scene
 from calcgraph.figure.stepped import STEP_ANNOTATE, at_step
 from calcgraph.graphviz import run as render
@@ -41,20 +42,31 @@ def to_dot(graph: Graph | Mapping[str, Any], *, annotate: str = "shapes", layout
     step=K: the forward figure at backward step K (0: the forward state); backward='dual'
     or 'both': the backward graph, alone or beside the forward one (figure/dual.py).
     """
+    return _dot(graph, annotate, layout, legend, step, backward)[0]
+
+
+def _dot(graph: Graph | Mapping[str, Any], annotate: str, layout: str, legend: bool,
+         step: int | None = None, backward: str | None = None) -> tuple[str, bool]:
+    """(DOT text, pinned?). With layout 'dot' the scene is pinned where Graphviz's dot puts
+    the nodes, notes beside them (dotplace.py); without a Graphviz to ask, it is not."""
     choose(annotate, ANNOTATE, "annotate")
     if backward is not None:
         from calcgraph.figure.dual import dual_at_step, dual_scene
 
         data = graph_data(graph, annotate, steps=True)
         scene = dual_scene(data, backward, layout_name=layout, legend=legend)
-        return dot.to_dot(scene if step is None else dual_at_step(scene, data, step))
-    if step is None:
+        scene = scene if step is None else dual_at_step(scene, data, step)
+    elif step is None:
         data = graph_data(graph, annotate)
-        return dot.to_dot(build_scene(data, annotate=annotate, layout_name=layout, legend=legend))
-    annotate = STEP_ANNOTATE[annotate]
-    data = graph_data(graph, annotate, steps=True)
-    scene = build_scene(data, annotate=annotate, layout_name=layout, legend=legend)
-    return dot.to_dot(at_step(scene, data, step))
+        scene = build_scene(data, annotate=annotate, layout_name=layout, legend=legend)
+    else:
+        annotate = STEP_ANNOTATE[annotate]
+        data = graph_data(graph, annotate, steps=True)
+        scene = build_scene(data, annotate=annotate, layout_name=layout, legend=legend)
+        scene = at_step(scene, data, step)
+    if layout == "dot" and backward is None:
+        scene = dotplace.attach(scene)
+    return dot.to_dot(scene), all(n.x is not None for n in scene.nodes)
 
 
 def default_path(graph: Graph | Mapping[str, Any], fmt: str | None = None) -> str:
@@ -83,24 +95,29 @@ def render_graph(graph: Graph, path: str | None = None, fmt: str | None = None, 
         graph.backward()  # so that values and gradients are in the file
         render.write_output(path, graph.to_json(full_arrays=full_arrays).encode("utf-8"))
         return path, None
-    source = to_dot(graph, annotate=annotate, layout=layout, legend=legend, step=step,
-                    backward=backward)
+    source, pinned = _dot(graph, annotate, layout, legend, step, backward)
     if kind == "dot":
         render.write_output(path, source.encode("utf-8"))
         return path, None
-    pinned = layout == "d2l"
     used = render.render_to_file(source, path, kind, renderer=renderer, dpi=dpi, scale=scale,
                                  fonts=fonts, strict=strict, pinned=pinned,
-                                 engine="neato" if pinned else "dot")
+                                 engine="neato" if pinned else "dot", svg_filter=_embed)
     return path, used
 
 
 def svg_text(graph: Graph | Mapping[str, Any], **options: Any) -> str:
     """The figure as SVG text, for Jupyter; works without a system Graphviz."""
-    pinned = options.get("layout", "d2l") == "d2l"
-    svg = render.render(to_dot(graph, **options), "svg", renderer="auto", pinned=pinned,
+    source, pinned = _dot(graph, options.get("annotate", "shapes"), options.get("layout", "d2l"),
+                          options.get("legend", False), options.get("step"),
+                          options.get("backward"))
+    svg = render.render(source, "svg", renderer="auto", pinned=pinned,
                         engine="neato" if pinned else "dot")
-    return svg.decode("utf-8")
+    return embed_fonts(svg.decode("utf-8"))
+
+
+def _embed(svg: bytes) -> bytes:
+    """The glyphs the SVG uses, embedded: the same look in every viewer (fonts.py)."""
+    return embed_fonts(svg.decode("utf-8")).encode("utf-8")
 
 
 class Figure:

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
+from calcgraph.figure.boxes import box_ids
 from calcgraph.figure.elements import D2L, Edge, Node, Note, Run, Scene, Theme
 from calcgraph.figure.layout import Cell, Layout, layout
 from calcgraph.figure.notes import LINE, fmt_shape, place, text_width
@@ -93,10 +94,11 @@ def dual_cells(data: Mapping[str, Any], dd: Mapping[str, Any],
     read value take the nearest free cell beside the nodes they connect to.
     """
     grid = grid or layout(data)
+    boxed = box_ids(data)  # a parameter drawn in a shared box sits where the box does
     cells: dict[str, Cell] = {}
     for n in dd["nodes"]:
         if n["role"] in ("gradient", "vjp"):
-            c, r = grid.cells[n["of"]]
+            c, r = grid.cells[boxed.get(n["of"], n["of"])]
             cells[n["id"]] = (2 * c, 2 * r)
     taken = set(cells.values())
     links: dict[str, list[str]] = {}
@@ -215,7 +217,9 @@ def dual_scene(data: Mapping[str, Any], mode: str = "only", *, layout_name: str 
         fwd = build_scene(data, annotate="shapes", layout_name="dot", theme=theme)
         nodes = [*fwd.nodes, *(n for n in nodes if n.role != "read")]
         notes = [*fwd.notes, *notes]
-        edges = (*fwd.edges, *(_edge(e["src"], e["dst"], reads, theme) for e in dd["edges"]))
+        boxed = box_ids(data)  # a value read from a parameter drawn in a shared box
+        edges = (*fwd.edges, *(_edge(boxed.get(e["src"], e["src"]), e["dst"], reads, theme)
+                               for e in dd["edges"]))
         name = f"{data.get('name', 'graph')}_forward_backward"
     else:
         edges = tuple(_edge(e["src"], e["dst"], reads, theme) for e in dd["edges"])

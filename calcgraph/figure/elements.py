@@ -79,8 +79,13 @@ class Node:
 
 @dataclass(frozen=True)
 class Edge:
+    """An edge; points: its route's waypoints in pt, centre to centre (none: straight);
+    spline: Graphviz's own curve for it (layout 'dot'), the arrow's tip first."""
+
     src: str
     dst: str
+    points: tuple[tuple[float, float], ...] = ()
+    spline: tuple[tuple[float, float], ...] = ()
     color: str | None = None  # None: the theme's stroke
     back: bool = False  # the arrowhead at src: a gradient travelling against the forward arrow
     penwidth: float | None = None

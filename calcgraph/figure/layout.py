@@ -18,16 +18,30 @@ inside the grid drawn so far.
 
 from __future__ import annotations
 
-import math
+import heapq
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-Cell = tuple[int, int]  # (col, row): col 1 = left, row 0 = bottom
-# Grid geometry used for the edge-through-node test: the d2l pitch and node radius (pt).
-PITCH = (41.0, 39.0)
-NODE_RADIUS = 13.0
-SEARCH_RADIUS = 6  # how far a blocked node may move from its preferred cell
+from calcgraph.figure import recurrent
+from calcgraph.figure.boxes import merge_boxes
+from calcgraph.figure.grid import (
+    PITCH,
+    SPLINE_LIMIT,
+    Cell,
+    EdgeIndex,
+    cover,
+    cross,
+    flaws,
+    through,
+)
+from calcgraph.figure.layered import layered
+from calcgraph.figure.route import routes
+from calcgraph.figure.untangle import untangle
+from calcgraph.figure.view import View, main_chain
+
+__all__ = ["PITCH", "Cell", "Layout", "layout", "main_chain"]
+SEARCH_RADIUS = 6  # how far a blocked node may move from its preferred cell while it looks
 
 
 @dataclass(frozen=True)
@@ -37,6 +51,9 @@ class Layout:
     cells: dict[str, Cell]
     spine: tuple[str, ...] = ()
     edges: tuple[tuple[str, str], ...] = field(default=())
+    method: str = "d2l"  # or "recurrent", or "layered": the fallback (docs/layout.md)
+    # Waypoints (grid units) of each edge whose straight line would cross a node.
+    routes: dict[tuple[str, str], tuple[tuple[float, float], ...]] = field(default_factory=dict)
 
     @property
     def ncols(self) -> int:
@@ -47,189 +64,93 @@ class Layout:
         return max((r for _, r in self.cells.values()), default=-1) + 1
 
 
-class _View:
-    """Adjacency read from plain graph data (Graph.to_dict()), in equation order."""
-
-    def __init__(self, data: Mapping[str, Any]):
-        nodes = {n["id"]: n for n in data["nodes"]}
-        self.node = nodes
-        self.preds: dict[str, list[str]] = {k: [] for k in nodes}
-        self.succs: dict[str, list[str]] = {k: [] for k in nodes}
-        for e in data["edges"]:
-            self.preds[e["dst"]].append(e["src"])
-            self.succs[e["src"]].append(e["dst"])
-        order: list[str] = []
-        seen: set[str] = set()
-        for n in data["nodes"]:  # operators come in equation order: a topological order
-            if n["kind"] == "operator":
-                for v in [*n["inputs"], n["id"], n["output"]]:
-                    if v not in seen:
-                        seen.add(v)
-                        order.append(v)
-        order += [k for k in nodes if k not in seen]
-        self.order = order
-        self.index = {k: i for i, k in enumerate(order)}
-        self.edges = tuple((e["src"], e["dst"]) for e in data["edges"])
-        self.target = data.get("objective") or self._deepest_sink()
-        self.downstream = {self.target}  # the target and what it feeds: placed after it
-        for v in self.order:
-            if any(u in self.downstream for u in self.preds[v]):
-                self.downstream.add(v)
-
-    def _deepest_sink(self) -> str | None:
-        """Without an objective: the sink with the most ancestors (the last one on ties)."""
-        seen: dict[str, set[str]] = {}
-        for v in self.order:
-            seen[v] = {v}.union(*(seen[u] for u in self.preds[v]))
-        sinks = [v for v in self.order if not self.succs[v]]
-        return max(reversed(sinks), key=lambda v: len(seen[v]), default=None)
-
-    def is_leaf(self, v: str) -> bool:
-        return self.node[v]["kind"] == "variable" and not self.preds[v]
-
-    def is_scalar(self, v: str) -> bool:
-        return self.node[v]["kind"] == "variable" and len(self.node[v].get("shape", [])) == 0
-
-    def is_reduction(self, op: str) -> bool:
-        """An operator turning an array into a scalar: a loss, a penalty, a sum."""
-        out = self.succs[op]
-        return bool(out) and self.is_scalar(out[0]) and any(
-            not self.is_scalar(v) for v in self.preds[op])
-
-    def sorted(self, ids: Iterable[str]) -> list[str]:
-        return sorted(ids, key=self.index.__getitem__)
-
-
-def main_chain(g: _View) -> list[str]:
-    """The longest path from an input to the target, ending at the loss.
-
-    The loss is the operator that reads a label; without one, the last reduction (array
-    to scalar); without that, the objective's producer.
-    """
-    if g.target is None:
-        return []
-    ancestors = {g.target}
-    for v in reversed(g.order):
-        if v in ancestors:
-            ancestors.update(g.preds[v])
-    inputs = [v for v in g.order if g.is_leaf(v) and v in ancestors
-              and g.node[v].get("role") == "input"]
-    starts = set(inputs or [v for v in g.order if g.is_leaf(v) and v in ancestors])
-    best: dict[str, tuple[int, str | None]] = {}
-    for v in g.order:
-        if v not in ancestors:
-            continue
-        if v in starts:
-            best[v] = (1, None)
-        for p in g.preds[v]:  # strict '>' keeps the first operand on ties
-            if p in best and (v not in best or best[p][0] + 1 > best[v][0]):
-                best[v] = (best[p][0] + 1, p)
-    path: list[str] = []
-    v: str | None = g.target if g.target in best else None
-    while v is not None:
-        path.append(v)
-        v = best[v][1]
-    path.reverse()
-    ops = [i for i, v in enumerate(path[:-1]) if g.node[v]["kind"] == "operator"]
-    losses = [i for i in ops if any(g.node[u].get("role") == "label" for u in g.preds[path[i]])]
-    reductions = [i for i in ops if g.is_reduction(path[i])]
-    end = (losses or reductions[-1:] or [len(path) - 2])[0]
-    return path[: end + 1] if len(path) > 1 else path
-
-
-def _through(a: Cell, b: Cell, c: Cell) -> bool:
-    """Does the straight edge a→b pass through the node at c (closer than NODE_RADIUS)?"""
-    (ax, ay), (bx, by), (cx, cy) = a, b, c
-    # A node is smaller than a cell: outside the edge's bounding box it is clear.
-    if (cx < ax and cx < bx) or (cx > ax and cx > bx) or (cy < ay and cy < by) or (
-            cy > ay and cy > by):
-        return False
-    px, py = PITCH
-    dx, dy, ex, ey = (bx - ax) * px, (by - ay) * py, (cx - ax) * px, (cy - ay) * py
-    t = max(0.0, min(1.0, (ex * dx + ey * dy) / (dx * dx + dy * dy or 1.0)))
-    return math.hypot(t * dx - ex, t * dy - ey) < NODE_RADIUS
-
-
-def _cross(p: Cell, q: Cell, r: Cell, s: Cell) -> bool:
-    """Do segments p-q and r-s properly cross? (Sharing an end, or touching, is not crossing.)"""
-    (px, py), (qx, qy), (rx, ry), (sx, sy) = p, q, r, s
-    if ((qx - px) * (ry - py) - (qy - py) * (rx - px)) * (
-            (qx - px) * (sy - py) - (qy - py) * (sx - px)) >= 0:
-        return False
-    return ((sx - rx) * (py - ry) - (sy - ry) * (px - rx)) * (
-        (sx - rx) * (qy - ry) - (sy - ry) * (qx - rx)) < 0
-
-
 class _Placer:
-    def __init__(self, g: _View):
+    def __init__(self, g: View):
         self.g = g
         self.cells: dict[str, Cell] = {}
         self.at: dict[Cell, str] = {}
+        self.index = EdgeIndex()  # placed edges by the cells they pass: checks stay local
         self.box = (1, 1, 0)  # min col, max col, max row of the grid placed so far
         self.anchor: dict[str, str] = {}  # leaf -> the consumer it sits above
+        self.routed: set[tuple[str, str]] = set()  # edges left to the renderer's router
         self.spine_end: str | None = None
 
     def put(self, v: str, cell: Cell) -> None:
         self.cells[v], self.at[cell] = cell, v
         self.box = (min(self.box[0], cell[0]), max(self.box[1], cell[0]), max(self.box[2], cell[1]))
+        for end, soft in self.context(v):
+            self.index.add(cell, end, soft)
 
-    def context(self, v: str) -> tuple[list, list]:
-        """v's edges to placed nodes (end cell, soft) and the placed edges (cell, cell, soft)."""
-        placed, mine, others = self.cells, [], []
-        for a, b in self.g.edges:
-            if v in (a, b):
-                end = placed.get(b if a == v else a)
-                if end is not None:
-                    mine.append((end, self.soft(a, b)))
-            elif a in placed and b in placed:
-                others.append((placed[a], placed[b], self.soft(a, b)))
-        return mine, others
+    def context(self, v: str) -> list[tuple[Cell, bool]]:
+        """v's edges to placed nodes: (the other end's cell, soft)."""
+        g, placed, out = self.g, self.cells, []
+        for u in g.preds[v]:
+            if u in placed:
+                out.append((placed[u], self.soft(u, v)))
+        for u in g.succs[v]:
+            if u in placed:
+                out.append((placed[u], self.soft(v, u)))
+        return out
 
-    def crossings(self, v: str, cell: Cell, context: tuple[list, list]) -> tuple[int, int]:
+    def crossings(self, v: str, cell: Cell, mine: list[tuple[Cell, bool]],
+                  hard_only: bool = False) -> tuple[int, int]:
         """(hard, soft): edges that would pass through a node if v sat at cell.
 
         Soft edges run from a shared leaf to a consumer other than the one it sits above:
         they may be long and the renderer routes them around nodes, so they never keep
         a node off their path; v's own soft edges only break ties (not for leaves, which
         sit directly above their operator). Edges crossing edges count as soft too.
+        hard_only: soft is left 0 (the caller knows hard alone rules the cell out).
         """
-        mine, others = context
-        hard = sum(_through(a, b, cell) for a, b, soft in others if not soft)
+        hard = sum(through(a, b, cell) for a, b, soft in self.index.at(cell) if not soft)
         soft = 0
         leaf = self.g.is_leaf(v)
         for end, is_soft in mine:
-            n = sum(_through(cell, end, c) for c in self.at if c != end)
-            if not is_soft:
-                hard += n
-            elif not leaf:
-                soft += n
-            if not leaf:
-                soft += sum(_cross(cell, end, a, b) for a, b, _ in others)
+            if is_soft and (leaf or hard_only):
+                continue
+            n = sum(through(cell, end, c) for c in cover(cell, end)
+                    if c != end and c != cell and c in self.at)
+            hard, soft = (hard + n, soft) if not is_soft else (hard, soft + n)
+        if not leaf and not hard_only:
+            for end, _ in mine:
+                soft += sum(cross(cell, end, a, b) for a, b, _ in self.index.along(cell, end))
         return hard, soft
 
     def soft(self, a: str, b: str) -> bool:
+        if (a, b) in self.routed:
+            return True
         return self.g.is_leaf(a) and len(self.g.succs[a]) > 1 and self.anchor.get(a, b) != b
 
-    def place(self, v: str, pref: Cell) -> Cell:
-        """The best free cell near pref: no edge through a node, near it, inside the grid."""
+    def place(self, v: str, pref: Cell, planned: bool = False) -> Cell:
+        """The best free cell near pref: no edge through a node, near it, inside the grid.
+
+        Rings are searched outward up to SEARCH_RADIUS; when all of them are full (a node
+        with many neighbours), the d2l rules cannot hold and _Crowded is raised.
+        """
         best: tuple | None = None
-        context = self.context(v)
-        for r in range(SEARCH_RADIUS + 1):
-            for col in range(pref[0] - r, pref[0] + r + 1):
-                for row in range(max(0, pref[1] - r), pref[1] + r + 1):
-                    cell = (col, row)
-                    if cell in self.at or max(abs(col - pref[0]), abs(row - pref[1])) != r:
-                        continue
-                    outside = col < self.box[0] or col > self.box[1] or row > self.box[2]
-                    hard, soft = self.crossings(v, cell, context)
-                    # A straight edge is worth one step away, not more.
-                    key = (hard, r > 1, soft, r, outside,
-                           abs(col - pref[0]) + abs(row - pref[1]), row < pref[1], col, row)
-                    if best is None or key < best[0]:
-                        best = (key, cell)
-            if best is not None and best[0][0] == 0 and (r >= 1 or best[0][2] == 0):
+        mine = self.context(v)
+        r = 0
+        while True:
+            for cell in _ring(pref, r):
+                if cell in self.at:
+                    continue
+                col, row = cell
+                outside = col < self.box[0] or col > self.box[1] or row > self.box[2]
+                hard, _ = self.crossings(v, cell, mine, hard_only=True)
+                if best is not None and (hard, r > 1) > best[0][:2]:
+                    continue  # ranks below the best whatever its crossings
+                hard, soft = self.crossings(v, cell, mine)
+                # A straight edge is worth one step away, not more (planned: not even that).
+                key = (hard, r > 1 or (planned and r > 0), soft, r, outside,
+                       abs(col - pref[0]) + abs(row - pref[1]), row < pref[1], col, row)
+                if best is None or key < best[0]:
+                    best = (key, cell)
+            if best is not None and (best[0][0] == 0 and (r >= 1 or best[0][2] == 0)
+                                     or r >= SEARCH_RADIUS):
                 break  # farther rings rank lower
-        assert best is not None  # ring 1 always has a free cell above row 0
+            if r >= SEARCH_RADIUS:
+                raise _Crowded(v)
+            r += 1
         self.put(v, best[1])
         return best[1]
 
@@ -238,83 +159,168 @@ class _Placer:
         cells = sorted(((pref[0] + i, pref[1] + j) for i in range(SEARCH_RADIUS + 1)
                         for j in range(SEARCH_RADIUS + 1)),
                        key=lambda c: (c[0] - pref[0] + c[1] - pref[1], c[1]))
-        free, context = [c for c in cells if c not in self.at], self.context(v)
+        free, mine = [c for c in cells if c not in self.at], self.context(v)
         # The first clean cell; failing that, the first with no edge through a node.
-        cell = min(free, key=lambda c: tuple(n > 0 for n in self.crossings(v, c, context)))
+        cell = min(free, key=lambda c: tuple(n > 0 for n in self.crossings(v, c, mine)))
         self.put(v, cell)
         return cell
 
 
+def _ring(pref: Cell, r: int) -> Iterable[Cell]:
+    """The cells at Chebyshev distance r from pref, on or above row 0, column by column."""
+    for col in range(pref[0] - r, pref[0] + r + 1):
+        edge = abs(col - pref[0]) == r
+        for row in range(max(0, pref[1] - r), pref[1] + r + 1):
+            if edge or abs(row - pref[1]) == r:
+                yield col, row
+
+
 def layout(data: Mapping[str, Any]) -> Layout:
     """Grid cells for every node of `data` (the plain form of a Graph: Graph.to_dict())."""
-    g = _View(data)
-    p = _Placer(g)
+    g = View(merge_boxes(data))
+    steps = recurrent.plan(g)
+    if steps is not None:
+        try:
+            return _shifted(_d2l(g, [], steps), (), g.edges, "recurrent")
+        except _Crowded:
+            pass  # the general rules may still find room
     spine = main_chain(g)
+    try:
+        cells = _d2l(g, spine)
+    except _Crowded:  # docs/layout.md, "Fallback"
+        return _shifted(layered(g.order, g.preds, g.succs, g.target), (), g.edges, "layered")
+    crossings = flaws(cells, g.edges, through_too=False)[1]
+    if crossings:  # nodes off the main chain step to where fewer edges cross
+        cells = untangle(cells, g.edges, set(spine) | {g.target})
+        crossings = flaws(cells, g.edges, through_too=False)[1]
+    if crossings:  # a layered drawing with fewer crossings wins (a fan-out, some random DAGs)
+        other = layered(g.order, g.preds, g.succs, g.target)
+        if flaws(other, g.edges, through_too=False)[1] < crossings:
+            return _shifted(other, (), g.edges, "layered")
+    return _shifted(cells, tuple(spine), g.edges, "d2l")
+
+
+def _shifted(cells: dict[str, Cell], spine: tuple[str, ...], edges: tuple[tuple[str, str], ...],
+             method: str) -> Layout:
+    """The grid moved so that it starts at column 1, row 0 (a branch may hang left of x)."""
+    low = min((c for c, _ in cells.values()), default=1)
+    bottom = min((r for _, r in cells.values()), default=0)
+    cells = {v: (c - low + 1, r - bottom) for v, (c, r) in cells.items()}
+    # Up to SPLINE_LIMIT nodes Graphviz routes the edges of a d2l grid; past it (straight
+    # edges), and for the layered fallback's edges over several columns, we do.
+    routed = routes(cells, edges) if len(cells) > SPLINE_LIMIT or method == "layered" else {}
+    return Layout(cells, spine, edges, method, routed)
+
+
+class _Crowded(Exception):
+    """No free cell within SEARCH_RADIUS of where the rules want a node."""
+
+
+def _d2l(g: View, spine: list[str], steps: recurrent.Plan | None = None) -> dict[str, Cell]:
+    """The six rules of the module docstring, in their order of priority; a recurrent
+    graph's steps first, at the cells their plan prefers."""
+    p = _Placer(g)
+    queue = _Queue(g, p)
     for i, v in enumerate(spine):
         p.put(v, (i + 1, 0))
+        queue.placed(v)
     p.spine_end = spine[-1] if spine else None
-    target, cells = g.target, p.cells
-    pending = [v for v in g.order if v not in cells]
-    # Nodes with no edge at all (declared, never used) wait outside `pending`, which every
-    # step scans: 2,000 of them in it made the layout quadratic. They go in just before the
-    # objective, each starting a row at the left as any loose part does.
-    alone = [v for v in pending if v != target and not g.preds[v] and not g.succs[v]]
-    pending = [v for v in pending if g.preds[v] or g.succs[v] or v == target]
-    while pending:
-        v, pref = _next(g, p, pending, target)
-        if v == target and alone:
-            for a in alone:
-                p.place(a, (1, p.box[2] + 1))
-            alone = []
-            continue
+    if steps is not None:
+        p.anchor.update(steps.anchor)
+        p.routed = steps.routed
+        for v, pref in steps.cells:
+            if v not in p.cells:
+                p.place(v, pref, planned=True)
+                queue.placed(v)
+    for _ in range(len(g.order) - len(p.cells)):
+        v, pref = queue.next()
         (p.place_corner if v == g.target else p.place)(v, pref)
-        pending.remove(v)
-    for a in alone:
-        p.place(a, (1, p.box[2] + 1))
-    low = min((c for c, _ in cells.values()), default=1)  # a branch may hang left of x
-    return Layout({v: (c - low + 1, r) for v, (c, r) in cells.items()}, tuple(spine), g.edges)
+        queue.placed(v)
+    return p.cells
 
 
-def _next(g: _View, p: _Placer, pending: list[str], target: str | None) -> tuple[str, Cell]:
-    """The next node to place and its preferred cell, by rule priority."""
-    cells = p.cells
-    for v in pending:  # rule 2: a leaf directly above the first placed operator it feeds
-        users = [u for u in g.succs[v] if u in cells]
-        if g.is_leaf(v) and users:
-            p.anchor[v] = g.sorted(users)[0]
+class _Queue:
+    """The next node to place and its preferred cell, by rule priority.
+
+    One heap per rule, keyed by equation order; a node enters a heap when a neighbour is
+    placed, and is checked again when it comes up: what makes a node ready only grows.
+    """
+
+    def __init__(self, g: View, p: _Placer):
+        self.g, self.p = g, p
+        self.leaves: list[int] = []  # rule 2, lowest order first
+        self.hanging: list[int] = []  # rule 3, highest order first (negated)
+        self.forward: list[int] = []  # rules 4 and 5, lowest order first
+        self.loose = [g.index[v] for v in g.order if v not in g.downstream and v != g.target]
+        self.rest = list(range(len(g.order)))  # both already in order: valid heaps
+
+    def placed(self, v: str) -> None:
+        g = self.g
+        for u in g.preds[v]:
+            if g.is_leaf(u):
+                heapq.heappush(self.leaves, g.index[u])
+            elif u != g.target:
+                heapq.heappush(self.hanging, -g.index[u])
+        for u in g.succs[v]:
+            if u != g.target:
+                heapq.heappush(self.forward, g.index[u])
+
+    def _top(self, heap: list[int], ok: Any, sign: int = 1) -> str | None:
+        """The first node of heap still unplaced and ok; others are dropped (they come back)."""
+        while heap:
+            v = self.g.order[sign * heap[0]]
+            if v not in self.p.cells and ok(v):
+                return v
+            heapq.heappop(heap)
+        return None
+
+    def next(self) -> tuple[str, Cell]:
+        g, p, cells = self.g, self.p, self.p.cells
+        v = self._top(self.leaves, lambda v: True)
+        if v is not None:  # rule 2: a leaf directly above the first placed operator it feeds
+            p.anchor[v] = g.sorted(u for u in g.succs[v] if u in cells)[0]
             c, r = cells[p.anchor[v]]
             return v, (c, r + 1)
-    rest = [v for v in pending if v != target]
-    for v in reversed(rest):  # rule 3: a branch that only feeds placed nodes hangs above them
-        users = g.sorted(u for u in g.succs[v] if u in cells)
-        if users and not g.is_leaf(v) and not _fed(g, v, cells):
-            c, r = cells[users[0]]
+        v = self._top(self.hanging, lambda v: not _fed(g, v, cells), -1)
+        if v is not None:  # rule 3: a branch that only feeds placed nodes hangs above them
+            c, r = cells[g.sorted(u for u in g.succs[v] if u in cells)[0]]
             return v, (c - 1, r) if g.node[v]["kind"] == "operator" else (c, r + 1)
-    for v in rest:  # rules 4 and 5: forward from placed inputs
-        preds = g.preds[v]
-        if g.node[v]["kind"] == "operator":
-            computed = [u for u in preds if not g.is_leaf(u)]
-            anchors = [cells[u] for u in (computed or preds) if u in cells]
-            if not anchors or any(u not in cells for u in computed):
-                continue
-            lo, hi = min(c for c, _ in anchors), max(c for c, _ in anchors)
-            row = max(r for _, r in anchors)
-            # Rule 4: between the columns it is fed from (a tie goes right, toward the objective).
-            return v, ((lo + hi + 1) // 2, row) if hi > lo else (hi + 1, row)
-        if preds and preds[0] in cells:
-            c, r = cells[preds[0]]
-            climbs = g.is_reduction(preds[0]) or preds[0] == p.spine_end  # rule 5
-            return v, (c, r + 1) if climbs else (c + 1, r)
-    # A part connected to nothing placed starts a new row at the left, before the objective.
-    loose = [v for v in rest if v not in g.downstream] or ([] if target in pending else pending)
-    if loose:
-        return loose[0], (1, p.box[2] + 1)
-    # Rule 6: the objective at the top-right corner, right of and not below its producer.
-    pc, pr = cells[g.preds[target][0]] if g.preds[target] else (0, 0)
-    return target, (max(p.box[1], pc + 1), max(p.box[2], pr))
+        v = self._top(self.forward, lambda v: _forward(g, v, cells) is not None)
+        if v is not None:  # rules 4 and 5: forward from placed inputs
+            return v, _forward(g, v, cells, p.spine_end)
+        # A part connected to nothing placed starts a new row at the left, before the objective.
+        v = self._top(self.loose, lambda v: True)
+        if v is None and g.target in cells:
+            v = self._top(self.rest, lambda v: True)
+        if v is not None:
+            return v, (1, p.box[2] + 1)
+        # Rule 6: the objective at the top-right corner, right of and not below its producer.
+        target = g.target
+        pc, pr = cells[g.preds[target][0]] if g.preds[target] else (0, 0)
+        return target, (max(p.box[1], pc + 1), max(p.box[2], pr))
 
 
-def _fed(g: _View, v: str, cells: Mapping[str, Cell]) -> bool:
+def _forward(g: View, v: str, cells: Mapping[str, Cell],
+             spine_end: str | None = None) -> Cell | None:
+    """Rules 4 and 5: v's preferred cell from its placed inputs, or None when not ready."""
+    preds = g.preds[v]
+    if g.node[v]["kind"] == "operator":
+        computed = [u for u in preds if not g.is_leaf(u)]
+        anchors = [cells[u] for u in (computed or preds) if u in cells]
+        if not anchors or any(u not in cells for u in computed):
+            return None
+        lo, hi = min(c for c, _ in anchors), max(c for c, _ in anchors)
+        row = max(r for _, r in anchors)
+        # Rule 4: between the columns it is fed from (a tie goes right, toward the objective).
+        return ((lo + hi + 1) // 2, row) if hi > lo else (hi + 1, row)
+    if preds and preds[0] in cells:
+        c, r = cells[preds[0]]
+        climbs = g.is_reduction(preds[0]) or preds[0] == spine_end  # rule 5
+        return (c, r + 1) if climbs else (c + 1, r)
+    return None
+
+
+def _fed(g: View, v: str, cells: Mapping[str, Cell]) -> bool:
     """Can v be placed forward: its producer, or all (and some) of its computed inputs, placed?"""
     if g.node[v]["kind"] == "variable":
         return any(u in cells for u in g.preds[v])

@@ -6,17 +6,18 @@ are in docs/render.md ("Annotations").
 
 from __future__ import annotations
 
+import itertools
 import math
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from calcgraph.figure.buckets import Buckets
+from calcgraph.figure import fonts
 from calcgraph.text.formulas import fmt_shape
 
 if TYPE_CHECKING:
-    from calcgraph.figure.elements import Key, Node, Note, Scene
+    from calcgraph.figure.elements import Edge, Key, Node, Note, Scene
     from calcgraph.figure.layout import Layout
 
 Box = tuple[float, float, float, float]  # x0, y0, x1, y1
@@ -26,6 +27,7 @@ EDGE_GAP = 4.0  # pt between an edge leaving a node vertically and the text besi
 LINE = 1.2  # line height, in font sizes (Graphviz's own line spacing)
 # Where an annotation may go, in order: under the node, under to the right or left (clear of
 # a vertical edge), over it, over to the right or left, then beside it.
+PLACE_BUDGET = 20_000  # note placements tried while looking for a pitch where all fit
 SPOTS = ((0, -1), (1, -1), (-1, -1), (0, 1), (1, 1), (-1, 1), (1, 0), (-1, 0))
 
 # ---------------------------------------------------------------- text widths
@@ -51,7 +53,8 @@ def is_wide(c: str) -> bool:
 
 
 def _char_width(c: str) -> float:
-    """One character's width in em: exact for the annotation alphabet, generous otherwise."""
+    """One character's width in em: Times' (= Liberation Serif's) table for the annotation
+    alphabet, else the bundled font that draws it, else generous; 1 em for wide characters."""
     if is_wide(c):
         return 1.0
     code = ord(c)
@@ -59,6 +62,9 @@ def _char_width(c: str) -> float:
         return _ASCII[code - 32] / 1000
     if c in _OTHER:
         return _OTHER[c] / 1000
+    drawn = fonts.advance(c)  # the bundled font that draws it (fonts.py)
+    if drawn is not None:
+        return drawn
     if 0x3B1 <= code <= 0x3C9:  # lowercase Greek: at most ω's 0.658
         return 0.66
     if 0x391 <= code <= 0x3A9:  # capital Greek: at most Μ's 0.889
@@ -191,6 +197,8 @@ def note_lines(n: Mapping[str, Any], annotate: str, obj: str,
     backward does not reach (an input, a label, what depends on those alone) still has a
     gradient shape, written faint; a class index (an integer) has no gradient at all.
     """
+    if n.get("members"):  # one box for several parameters: their lines side by side
+        return _joined([note_lines(m, annotate, obj, grad) for m in n["members"]], obj)
     shapes, values = annotate in ("shapes", "all"), annotate in ("values", "all")
     grads = annotate in ("grads", "all")
     lines, faint = [], []
@@ -209,24 +217,68 @@ def note_lines(n: Mapping[str, Any], annotate: str, obj: str,
     return tuple(lines), tuple(faint)
 
 
+def _joined(parts: list[tuple[tuple[str, ...], tuple[int, ...]]],
+            obj: str) -> tuple[tuple[str, ...], tuple[int, ...]]:
+    """Members' note lines joined line by line: '(5, 4), (5, 5)', '∂L: (5, 4), (5, 5)'."""
+    lines = []
+    for i, first in enumerate(parts[0][0]):
+        rest = [p[0][i].removeprefix(f"∂{obj}: ") for p in parts[1:] if i < len(p[0])]
+        lines.append(", ".join([first, *rest]))
+    return tuple(lines), parts[0][1]
+
+
 # ---------------------------------------------------------------- where a note goes
 
 
 def place(scene: Scene, grid: Layout) -> Scene:
-    """Pin nodes to the grid and annotations beside them, widening the pitch only as needed."""
+    """Pin nodes to the grid and annotations beside them, widening the pitch only as needed.
+
+    Pitches are tried from the narrowest, within a work budget (a pass costs one try per
+    note); past it, or when nothing fits, every note goes under its node.
+    """
     base = scene.theme.pitch
-    for i, j in sorted(((i, j) for i in range(12) for j in range(12)), key=lambda p: (sum(p), p)):
-        pitch = (base[0] + 4 * i, base[1] + 4 * j)
-        nodes = tuple(replace(n, x=(grid.cells[n.id][0] - 1) * pitch[0],
-                              y=grid.cells[n.id][1] * pitch[1], cell=grid.cells[n.id])
-                      for n in scene.nodes)
-        notes = _place_notes(scene, nodes)
+    tries = sorted(((i, j) for i in range(12) for j in range(12)), key=lambda p: (sum(p), p))
+    budget = max(6, PLACE_BUDGET // max(1, len(scene.notes)))
+    done: dict[tuple[int, int], tuple] = {}
+
+    def attempt(spot: tuple[int, int]) -> tuple:
+        if spot not in done:
+            pitch = _pitch(base, spot)
+            nodes, edges = _pinned(scene, grid, pitch), _routed(scene, grid, pitch)
+            done[spot] = (pitch, nodes, edges, _place_notes(replace(scene, edges=edges), nodes))
+        return done[spot]
+
+    # When the narrowest pitch fails, the widest is tried: failing too, nothing will fit.
+    if attempt(tries[0])[3] is None and attempt(tries[-1])[3] is None:
+        tries = [tries[-1]]
+    for spot in tries[:budget]:
+        pitch, nodes, edges, notes = attempt(spot)
         if notes is not None:
             break
     else:  # nothing fits (a very dense graph): put every note under its node
-        notes = tuple(at(n, {m.id: m for m in nodes}[n.node], (0, -1)) for n in scene.notes)
-    placed = replace(scene, nodes=nodes, notes=notes, pitch=pitch, grid=grid)
+        by_id = {n.id: n for n in nodes}
+        notes = tuple(at(n, by_id[n.node], (0, -1)) for n in scene.notes)
+    placed = replace(scene, nodes=nodes, edges=edges, notes=notes, pitch=pitch, grid=grid)
     return replace(placed, legend=_place_legend(placed)) if scene.legend else placed
+
+
+def _pitch(base: tuple[float, float], step: tuple[int, int]) -> tuple[float, float]:
+    return base[0] + 4 * step[0], base[1] + 4 * step[1]
+
+
+def _routed(scene: Scene, grid: Layout, pitch: tuple[float, float]) -> tuple[Edge, ...]:
+    """The edges, each routed one with its waypoints in pt at this pitch."""
+    def pt(p: tuple[float, float]) -> tuple[float, float]:
+        return (p[0] - 1) * pitch[0], p[1] * pitch[1]
+
+    return tuple(replace(e, points=tuple(pt(p) for p in grid.routes[(e.src, e.dst)]))
+                 if (e.src, e.dst) in grid.routes else e for e in scene.edges)
+
+
+def _pinned(scene: Scene, grid: Layout, pitch: tuple[float, float]) -> tuple[Node, ...]:
+    return tuple(replace(n, x=(grid.cells[n.id][0] - 1) * pitch[0],
+                         y=grid.cells[n.id][1] * pitch[1], cell=grid.cells[n.id])
+                 for n in scene.nodes)
 
 
 def at(note: Note, node: Node, spot: tuple[int, int]) -> Note:
@@ -243,13 +295,42 @@ def box(x: float, y: float, w: float, h: float, pad: float = 1.0) -> Box:
 
 
 def segments(scene: Scene, nodes: tuple[Node, ...] | None = None) -> list[Segment]:
-    """Every edge as the straight segment between its nodes' centres."""
+    """Every edge as straight segments: between its nodes' centres, or along its route."""
     by_id = {n.id: n for n in (nodes or scene.nodes)}
-    return [(by_id[e.src].x, by_id[e.src].y, by_id[e.dst].x, by_id[e.dst].y)
-            for e in scene.edges]
+    out = []
+    for e in scene.edges:
+        if e.spline:  # tip, then Bézier control points: 8 chords a piece
+            pts = bezier_points(e.spline[1:]) + [e.spline[0]]
+            out += [(*a, *b) for a, b in itertools.pairwise(pts)]
+        elif e.points:
+            out += [(*a, *b) for a, b in itertools.pairwise(e.points)]
+        else:
+            out.append((by_id[e.src].x, by_id[e.src].y, by_id[e.dst].x, by_id[e.dst].y))
+    return out
 
 
-def _place_notes(scene: Scene, nodes: tuple[Node, ...]) -> tuple[Note, ...] | None:
+def place_notes(scene: Scene, nodes: tuple[Node, ...]) -> tuple[Note, ...]:
+    """Each note at its first free spot around its node, or under it when none is free
+    (nodes that do not move: Graphviz's layout)."""
+    return _place_notes(scene, nodes, strict=False) or ()
+
+
+def bezier_points(ctrl: Sequence[tuple[float, float]],
+                  steps: int = 8) -> list[tuple[float, float]]:
+    """Points along cubic Bézier pieces p0 c c p1 c c p2 ... (`steps` chords a piece)."""
+    out = list(ctrl[:1])
+    for i in range(0, len(ctrl) - 3, 3):
+        p0, p1, p2, p3 = ctrl[i:i + 4]
+        for k in range(1, steps + 1):
+            t = k / steps
+            a, b, c, d = (1 - t) ** 3, 3 * (1 - t) ** 2 * t, 3 * (1 - t) * t * t, t ** 3
+            out.append((a * p0[0] + b * p1[0] + c * p2[0] + d * p3[0],
+                        a * p0[1] + b * p1[1] + c * p2[1] + d * p3[1]))
+    return out
+
+
+def _place_notes(scene: Scene, nodes: tuple[Node, ...],
+                 strict: bool = True) -> tuple[Note, ...] | None:
     """Each note at its first free spot, or None when one has none at this pitch.
 
     Free: the note's box (1 pt around the text) meets no node box (0.5 pt around the
@@ -259,26 +340,72 @@ def _place_notes(scene: Scene, nodes: tuple[Node, ...]) -> tuple[Note, ...] | No
     its esep margins included.
     """
     by_id = {n.id: n for n in nodes}
-    boxes, segs = Buckets(), Buckets()  # each note meets only what is near it, not all
+    index = Buckets()
     for n in nodes:
-        b = box(n.x, n.y, n.width, n.height, 0.5)
-        boxes.add(b, b)
-    for s in segments(scene, nodes):
-        bound = (min(s[0], s[2]), min(s[1], s[3]), max(s[0], s[2]), max(s[1], s[3]))
-        segs.add(bound, (s, bound))
+        index.add_box(box(n.x, n.y, n.width, n.height, 0.5))
+    for seg in segments(scene, nodes):
+        index.add_segment(seg)
     out = []
     for note in scene.notes:
         for spot in SPOTS:
             cand = at(note, by_id[note.node], spot)
             b = box(cand.x, cand.y, note.width, note.height)
-            if not any(overlap(b, o) for o in boxes.near(b)) and not any(
-                    overlap(b, bound) and cuts(b, seg) for seg, bound in segs.near(b)):
+            if index.free(b):
                 out.append(cand)
-                boxes.add(b, b)
+                index.add_box(b)
                 break
         else:
-            return None
+            if strict:
+                return None
+            out.append(at(note, by_id[note.node], (0, -1)))
     return tuple(out)
+
+
+class Buckets:
+    """Boxes and segments filed under the square buckets they meet: a query reads only those."""
+
+    SIZE = 40.0  # pt: about one grid pitch
+    LONG = 64  # buckets: a longer segment is kept in a list of its own
+
+    def __init__(self) -> None:
+        self.boxes: dict[tuple[int, int], list[Box]] = {}
+        self.segs: dict[tuple[int, int], list[tuple[Segment, Box]]] = {}
+        self.long: list[tuple[Segment, Box]] = []
+
+    def _span(self, b: Box) -> list[tuple[int, int]]:
+        k = self.SIZE
+        return [(i, j) for i in range(math.floor(b[0] / k), math.floor(b[2] / k) + 1)
+                for j in range(math.floor(b[1] / k), math.floor(b[3] / k) + 1)]
+
+    def add_box(self, b: Box) -> None:
+        for key in self._span(b):
+            self.boxes.setdefault(key, []).append(b)
+
+    def add_segment(self, seg: Segment) -> None:
+        """Filed under the buckets its slices (at most a bucket long) meet: few for any slope."""
+        x0, y0, x1, y1 = seg if seg[0] <= seg[2] else (seg[2], seg[3], seg[0], seg[1])
+        bound = (x0, min(y0, y1), x1, max(y0, y1))
+        k, keys = self.SIZE, set()
+        steps = max(1, math.ceil(max(x1 - x0, abs(y1 - y0)) / k))
+        if steps > self.LONG:  # checked one by one: filing it would cost more than it saves
+            self.long.append((seg, bound))
+            return
+        for i in range(steps):
+            a, b = x0 + (x1 - x0) * i / steps, x0 + (x1 - x0) * (i + 1) / steps
+            ya = y0 + (y1 - y0) * i / steps
+            yb = y0 + (y1 - y0) * (i + 1) / steps
+            keys.update(self._span((a, min(ya, yb), b, max(ya, yb))))
+        for key in keys:
+            self.segs.setdefault(key, []).append((seg, bound))
+
+    def free(self, b: Box) -> bool:
+        """Does b meet no filed box and no filed segment?"""
+        for key in self._span(b):
+            if any(overlap(b, o) for o in self.boxes.get(key, ())):
+                return False
+            if any(overlap(b, bound) and cuts(b, seg) for seg, bound in self.segs.get(key, ())):
+                return False
+        return not any(overlap(b, bound) and cuts(b, seg) for seg, bound in self.long)
 
 
 def overlap(a: Box, b: Box) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from calcgraph.figure.boxes import merge_boxes
 from calcgraph.figure.elements import D2L, Edge, Key, Node, Note, Run, Scene, Theme
 from calcgraph.figure.layout import layout
 from calcgraph.figure.notes import (
@@ -52,6 +53,7 @@ def build_scene(data: Mapping[str, Any], *, annotate: str = "shapes", layout_nam
     """The figure of a graph given as plain data (Graph.to_dict()), ready for dot.to_dot()."""
     choose(annotate, ANNOTATE, "annotate")
     choose(layout_name, LAYOUTS, "layout")
+    data = merge_boxes(data)
     obj_id = data.get("objective")
     by_id = {n["id"]: n for n in data["nodes"]}
     obj = by_id[obj_id]["label_text"] if obj_id in by_id else "J"
@@ -61,6 +63,8 @@ def build_scene(data: Mapping[str, Any], *, annotate: str = "shapes", layout_nam
     for n in data["nodes"]:
         var = n["kind"] == "variable"
         size = theme.var_size if var else theme.op_size
+        width = max(size, text_width(n["label_text"], theme.fontsize) + 8) if n.get(
+            "members") else size  # a box for several parameters fits their labels
         role = n.get("role", "intermediate") if var else n.get("op", "operator")
         fill = (theme.op_fill if not var else theme.param_fill if role == "param"
                 else theme.var_fill)
@@ -69,7 +73,7 @@ def build_scene(data: Mapping[str, Any], *, annotate: str = "shapes", layout_nam
                else f"{n['id']}: {n.get('op', '')}({', '.join(n.get('inputs', ()))})")
         runs = label_runs(n["label"], kind=n["kind"], ndim=ndim)
         symbol = not var and len(runs) == 1 and not any(c.isalnum() for c in runs[0].text)
-        nodes.append(Node(n["id"], n["kind"], role, "square" if var else "circle", size, size,
+        nodes.append(Node(n["id"], n["kind"], role, "square" if var else "circle", width, size,
                           fill, runs, tip, _fit(runs, size, theme, symbol, var)))
         boxed = record(n, annotate) if var else None
         if boxed is not None and layout_name != "dot":
@@ -82,8 +86,6 @@ def build_scene(data: Mapping[str, Any], *, annotate: str = "shapes", layout_nam
             lines, faint = (boxed,), ()
         if not var and constant_line(n, constants, annotate):
             lines = (constant_line(n, constants, annotate),)
-        if layout_name == "dot":  # Graphviz's external labels have one colour: no faint lines
-            lines, faint = tuple(t for i, t in enumerate(lines) if i not in faint), ()
         if lines:
             notes.append(Note(n["id"], lines, width=max(text_width(t, theme.note_size)
                                                         for t in lines),

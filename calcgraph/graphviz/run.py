@@ -6,7 +6,7 @@ import math
 import os
 import shutil
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from calcgraph.errors import GraphvizNotFound, RenderError, UsageError
@@ -185,8 +185,10 @@ def render_to_file(
     renderer: str = "auto", engine: str = "neato", pinned: bool = True,
     dpi: float | None = None, scale: float | None = None,
     fonts: Sequence[str | os.PathLike[str]] = (), strict: bool = False, timeout: float = 30.0,
+    svg_filter: Callable[[bytes], bytes] | None = None,
 ) -> str:
     """Render and write `path` ('-': stdout); returns the renderer used ('system' or 'embedded').
+    `svg_filter` rewrites an SVG before it is written (the figure embeds its fonts).
 
     On a Graphviz failure the DOT is kept as '<path>.failed.dot' (or in the temp
     dir) and the RenderError message ends with 'DOT kept at <file>'.
@@ -202,6 +204,8 @@ def render_to_file(
             raise  # a font or conversion problem, not Graphviz's
         kept = keep_failed_dot(dot_source, path)
         raise type(exc)(f"{exc}; DOT kept at {kept}") from None
+    if svg_filter is not None and fmt == "svg":
+        data = svg_filter(data)
     write_output(path, data)
     drop_failed_dot(path)  # stale from a past failure
     return used

@@ -46,7 +46,8 @@ def build_spec(spec: Spec, *, batch: int | None = None, seed: int | None = DEFAU
         if d.kind == "input":
             graph.input(d.name.name, shape, label=label, batched=batched, doc=d.doc)
         elif d.kind == "param":
-            graph.param(d.name.name, shape, label=label, doc=d.doc)
+            box = d.attrs["box"].value if "box" in d.attrs else None
+            graph.param(d.name.name, shape, label=label, doc=d.doc, box=box)
         else:
             graph.label_input(d.name.name, shape, label=label, batched=batched,
                               integer=d.classes is not None, doc=d.doc)

@@ -23,9 +23,9 @@ from calcgraph.spec.syntax import (
 )
 
 STATEMENTS = ("graph", "dim", "input", "param", "label", "const", "objective")
-# Which attributes each kind of line takes; the value is a string except for `node`.
+# Which attributes each kind of line takes; the value is a string except for `node` and `box`.
 ATTRS = {
-    "input": ("label", "batched"), "label": ("label", "batched"), "param": ("label",),
+    "input": ("label", "batched"), "label": ("label", "batched"), "param": ("label", "box"),
     "const": ("label",), "equation": ("label", "batched", "node", "symbol"),
 }
 MAX_DEPTH = 50  # parentheses and calls; deeper input is rejected, not a RecursionError
@@ -136,7 +136,7 @@ class _Line(Cursor):
         found: dict[str, Attr] = {}
         while self.peek().kind != "end":
             tok = self.next()
-            if tok.kind != "name" or tok.text not in ("label", "batched", "node", "symbol"):
+            if tok.kind != "name" or tok.text not in ("label", "batched", "node", "symbol", "box"):
                 more = " an operator (@ * / + - **)," if kind == "equation" else ""
                 raise self.fail(tok, f"{more} an attribute ({', '.join(allowed)}) or the end "
                                      "of the line".lstrip())
@@ -146,9 +146,9 @@ class _Line(Cursor):
             if tok.text in found:
                 raise self.src.error(tok.span, f"'{tok.text}' given twice")
             val = self.next()
-            want = "name" if tok.text == "node" else "string"
+            want = "name" if tok.text in ("node", "box") else "string"
             if val.kind != want:
-                what = "a node name" if want == "name" else 'a string in double quotes'
+                what = f"a {tok.text} name" if want == "name" else 'a string in double quotes'
                 raise self.fail(val, f"{what} after '{tok.text}'")
             found[tok.text] = Attr(val.value if want == "string" else val.text, val.span)
         return found

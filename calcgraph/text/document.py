@@ -80,6 +80,8 @@ def to_dict(graph: Graph, *, values: bool = True, full_arrays: bool = False) -> 
             "producer": v.producer.name if v.producer is not None else None,
             "consumers": [c.name for c in v.consumers],
         }
+        if v.box is not None:  # only when given: documents without boxes keep their bytes
+            rec["box"] = v.box
         if values:
             rec["value"] = _array_field(v.value, full_arrays)
             rec["grad"] = _array_field(v.grad, full_arrays)

@@ -59,10 +59,16 @@ def test_pinned_positions_are_points():
     assert "arrowhead=vee, arrowsize=0.5" in text and "splines=true" in text
 
 
-def test_graphviz_layout_is_plain_left_to_right():
-    text = to_dot(calcgraph.mlp(), layout="dot")
-    assert "rankdir=LR" in text and "pos=" not in text
-    assert 'xlabel="(5, 4)\\n∂J: (5, 4)"' in text
+def test_graphviz_layout_is_read_back_with_notes_beside_the_nodes():
+    # dot places the nodes left to right and routes the edges; the DOT pins both and adds
+    # the notes as for the d2l layout (faint lines too), not as Graphviz's xlabels.
+    text = to_dot(calcgraph.mlp(), layout="dot", legend=True)
+    x = [float(v) for v in re.search(r'\bx \[.*pos="([\d.]+),([\d.]+)!"', text).groups()]
+    j = [float(v) for v in re.search(r'\bJ \[.*pos="([\d.]+),([\d.]+)!"', text).groups()]
+    assert x[0] < j[0] and "rankdir" not in text and "xlabel" not in text
+    assert re.search(r'x -> mul1 \[pos="e,', text)  # dot's own curve
+    assert 'label="∂J: (4,)"' in text and 'fontcolor="#999999"' in text  # a faint line
+    assert 'fillcolor="#66BFFF"' in text.split("_key1s")[1].split(";")[0]  # legend swatch
 
 
 @pytest.mark.parametrize(("raw", "want"), [

@@ -182,7 +182,7 @@ def test_unknown_format_lists_the_valid_ones(tmp_path):
 
 
 def test_failed_render_leaves_no_file_and_keeps_the_dot(tmp_path, monkeypatch):
-    monkeypatch.setattr(figure, "to_dot", lambda *a, **k: "digraph { x -> ; }")
+    monkeypatch.setattr(figure, "_dot", lambda *a, **k: ("digraph { x -> ; }", True))
     out = tmp_path / "broken.svg"
     with pytest.raises(RenderError, match="DOT kept at") as err:
         figure.render_graph(calcgraph.mlp(), str(out), renderer="embedded")
