@@ -1,4 +1,8 @@
-"""CLI start: cold `calcgraph --help`, `trace` and `render` wall times, each in a fresh process."""
+"""CLI start: cold `calcgraph --help`, `trace` and `render`, each in a fresh process.
+
+Every round runs every command once, in rotating order, with `python -c pass` (the floor)
+among them; each run's wall time and the child's own CPU time come from os.wait4.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ import tempfile
 
 from calcgraph.graphviz.run import find_system_dot
 
-from .procs import calcgraph_command, timed_run
+from .procs import calcgraph_command, run_child
 
 TARGETS = {"calcgraph --help": 0.2, "calcgraph render (embedded)": 0.6}
 
@@ -29,29 +33,39 @@ def commands(out_dir: str) -> dict[str, list[str]]:
     return cmds
 
 
+def spread(xs: list[float]) -> dict:
+    """min / median / max of the samples (None when there are none)."""
+    if not xs:
+        return {"min_s": None, "median_s": None, "max_s": None}
+    return {"min_s": min(xs), "median_s": statistics.median(xs), "max_s": max(xs)}
+
+
 def run(quick: bool = False, rounds: int | None = None, timeout: float = 60.0) -> list[dict]:
     rounds = rounds or (2 if quick else 11)
-    rows = []
     with tempfile.TemporaryDirectory() as tmp:
         cmds = commands(tmp)
         for cmd in cmds.values():  # warm the OS file cache and the embedded renderer's cache
-            timed_run(cmd, timeout, cwd=tmp)
-        samples: dict[str, list[float | None]] = {name: [] for name in cmds}
+            run_child(cmd, timeout, cwd=tmp)
+        wall: dict[str, list[float]] = {name: [] for name in cmds}
+        cpu: dict[str, list[float]] = {name: [] for name in cmds}
+        failed = dict.fromkeys(cmds, 0)
         names = list(cmds)
         for r in range(rounds):
             for k in range(len(names)):
                 name = names[(r + k) % len(names)]
-                samples[name].append(timed_run(cmds[name], timeout, cwd=tmp))
-    floor = _median(samples["python -c pass"])
-    for name, got in samples.items():
-        med = _median(got)
-        rows.append({"family": "cli", "case": name, "contender": "wall", "median_s": med,
-                     "failed": sum(s is None for s in got), "rounds": len(got),
-                     "ratio": med / floor if med is not None and floor else None,
-                     "target_s": TARGETS.get(name)})
+                done = run_child(cmds[name], timeout, cwd=tmp)
+                if done.code != 0:
+                    failed[name] += 1
+                    continue
+                wall[name].append(done.wall_s)
+                cpu[name].append(done.cpu_s)
+    floor = spread(wall["python -c pass"])["median_s"]
+    rows = []
+    for name in names:
+        s = spread(wall[name])
+        rows.append({"family": "cli", "case": name, "contender": "wall", **s,
+                     "cpu_median_s": spread(cpu[name])["median_s"],
+                     "failed": failed[name], "rounds": rounds,
+                     "ratio": s["median_s"] / floor if s["median_s"] is not None and floor
+                     else None, "target_s": TARGETS.get(name)})
     return rows
-
-
-def _median(xs: list[float | None]) -> float | None:
-    ok = [x for x in xs if x is not None]
-    return statistics.median(ok) if ok else None

@@ -26,26 +26,48 @@ def _r(x: float | None) -> str:
     return "—" if x is None else f"{x:.3f}"
 
 
+def _mmm(r: dict) -> str:
+    """min / median / max of the per-call times."""
+    return " / ".join(_t(r.get(k)) for k in ("min_s", "median_s", "max_s"))
+
+
+def _ratio(r: dict) -> str:
+    """The median paired ratio and its range over rounds."""
+    if r.get("ratio_min") is None:
+        return _r(r["ratio"])
+    return f"{_r(r['ratio'])} ({r['ratio_min']:.2f}–{r['ratio_max']:.2f})"
+
+
+def _mb(x: float | None) -> str:
+    return "—" if x is None else f"{x / MB:.1f} MB"
+
+
 COLUMNS = {
     "engine": (("case", lambda r: r["case"]), ("size", lambda r: r["size"]),
-               ("contender", lambda r: r["contender"]), ("median", lambda r: _t(r["median_s"])),
-               ("× floor", lambda r: _r(r["ratio"])), ("spread", lambda r: f"{r['spread']:.0%}"),
+               ("contender", lambda r: r["contender"]), ("min / median / max", _mmm),
+               ("× floor (min–max)", _ratio),
                ("faults/call", lambda r: f"{r['faults_per_call']:.0f}"),
                ("target", lambda r: _r(r.get("target")))),
     "overhead": (("case", lambda r: r["case"]), ("contender", lambda r: r["contender"]),
-                 ("µs/op", lambda r: f"{r['us_per_op']:.2f}"), ("× floor", lambda r: _r(r["ratio"])),
-                 ("spread", lambda r: f"{r['spread']:.0%}"),
-                 ("target µs", lambda r: _r(r.get("target")))),
+                 ("min / median / max", _mmm), ("µs/op", lambda r: f"{r['us_per_op']:.2f}"),
+                 ("× floor (min–max)", _ratio), ("target", lambda r: _r(r.get("target")))),
     "memory": (("case", lambda r: r["case"]), ("mode", lambda r: r["contender"]),
                ("retained", lambda r: f"{r['retained_bytes'] / MB:.3f} MB"),
-               ("needed+resid.", lambda r: f"{(r['needed_bytes'] + r['residual_bytes']) / MB:.3f} MB"),
+               ("needed+resid.",
+                lambda r: f"{(r['needed_bytes'] + r['residual_bytes']) / MB:.3f} MB"),
                ("ratio", lambda r: _r(r["ratio"])),
                ("peak", lambda r: f"{r['peak_bytes'] / MB:.2f} MB"),
+               ("floor peak", lambda r: f"{r['floor_peak_bytes'] / MB:.2f} MB"),
                ("peak × floor", lambda r: _r(r["peak_ratio"])),
-               ("held for reuse", lambda r: f"{r['recycled_bytes'] / MB:.2f} MB")),
-    "rendering": (("case", lambda r: r["case"]), ("renderer", lambda r: r["contender"]),
+               ("target", lambda r: _r(r.get("target")))),
+    "rss": (("case", lambda r: r["case"]), ("contender", lambda r: r["contender"]),
+            ("peak RSS above setup", lambda r: _mb(r["peak_bytes"])),
+            ("× floor", lambda r: _r(r["ratio"])),
+            ("child's whole peak", lambda r: _mb(r["child_peak_bytes"])),
+            ("rounds", lambda r: str(r["rounds"]))),
+    "rendering": (("case", lambda r: r["case"]), ("contender", lambda r: r["contender"]),
                   ("layout+DOT", lambda r: _t(r.get("layout_s"))),
-                  ("SVG", lambda r: _t(r.get("svg_s"))), ("total", lambda r: _t(r["median_s"])),
+                  ("SVG", lambda r: _t(r.get("svg_s"))), ("min / median / max", _mmm),
                   ("× graphviz", lambda r: _r(r["ratio"])),
                   ("note", lambda r: f"timeout {r['timeout_s']:.0f} s" if r.get("timed_out")
                    else "failed" if r.get("failed") else "")),
@@ -58,7 +80,8 @@ COLUMNS = {
                 ("through nodes", lambda r: str(r["through"])),
                 ("note collisions", lambda r: str(r["collisions"])),
                 ("canvas pt", lambda r: f"{r['width']:.0f} × {r['height']:.0f}")),
-    "cli": (("command", lambda r: r["case"]), ("median wall", lambda r: _t(r["median_s"])),
+    "cli": (("command", lambda r: r["case"]), ("wall min / median / max", _mmm),
+            ("CPU median", lambda r: _t(r.get("cpu_median_s"))),
             ("× python start", lambda r: _r(r["ratio"])),
             ("target", lambda r: _t(r.get("target_s"))), ("failed", lambda r: str(r["failed"]))),
 }
@@ -82,14 +105,16 @@ def targets(rows: list[dict]) -> list[dict]:
     """One line per performance target, with the measured value and whether it is met."""
     out = []
     for r in rows:
-        if r.get("target") is None and r["family"] in ("engine", "overhead"):
+        if r.get("target") is None and r["family"] in ("engine", "overhead", "memory"):
             continue
-        if r["family"] == "engine" and r["contender"] == "calcgraph":
-            out.append({"metric": f"engine / numpy floor, {r['case']}", "target": r["target"],
-                        "value": r["ratio"], "met": _met(r["ratio"], r["target"])})
-        elif r["family"] == "overhead" and r["contender"] == "calcgraph":
-            out.append({"metric": "per-op overhead, µs/op", "target": r["target"],
-                        "value": r["us_per_op"], "met": _met(r["us_per_op"], r["target"])})
+        if r["family"] in ("engine", "overhead"):
+            out.append({"metric": f"{r['contender']} / numpy floor, {r['case']}",
+                        "target": r["target"], "value": r["ratio"],
+                        "met": _met(r["ratio"], r["target"])})
+        elif r["family"] == "memory":
+            out.append({"metric": f"peak / floor peak, {r['contender']}, {r['case']}",
+                        "target": r["target"], "value": r["peak_ratio"],
+                        "met": _met(r["peak_ratio"], r["target"])})
         elif r["family"] == "layout" and (r.get("target_s") or r.get("target")):
             value = r["exponent"] if r.get("target") else r["median_s"]
             target = r.get("target") or r["target_s"]
@@ -108,7 +133,7 @@ def targets(rows: list[dict]) -> list[dict]:
 
 
 def print_targets(rows: list[dict], machine: dict, out: Console | None = None) -> None:
-    table = Table(title="targets (the performance targets)", title_justify="left")
+    table = Table(title="targets", title_justify="left")
     for head in ("metric", "target", "measured", "met"):
         table.add_column(head)
     for t in rows:

@@ -15,7 +15,7 @@ if __package__ in (None, ""):  # `python benchmarks/run.py` from the repo root
 
 from benchmarks import report
 
-FAMILIES = ("engine", "overhead", "memory", "rendering", "layout", "quality", "cli")
+FAMILIES = ("engine", "overhead", "memory", "rss", "rendering", "layout", "quality", "cli")
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
@@ -80,7 +80,7 @@ def machine(args: argparse.Namespace) -> dict:
 
 
 def run_family(name: str, args: argparse.Namespace) -> list[dict]:
-    from benchmarks import cli_start, engine, layout, memory, overhead, rendering
+    from benchmarks import cli_start, engine, layout, memory, overhead, rendering, rss
 
     if name == "engine":
         return engine.run(args.quick, args.rounds, args.clock)
@@ -88,6 +88,8 @@ def run_family(name: str, args: argparse.Namespace) -> list[dict]:
         return overhead.run(args.quick, args.rounds, args.clock)
     if name == "memory":
         return memory.run(args.quick)
+    if name == "rss":
+        return rss.run(args.quick, args.rounds)
     if name == "rendering":
         return rendering.run(args.quick, args.rounds)
     if name == "layout":

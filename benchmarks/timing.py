@@ -90,3 +90,9 @@ def interleave(contenders: dict[str, Callable[[], object]], rounds: int, min_tim
 def paired_ratio(a: Timing, b: Timing) -> float:
     """Median over rounds of a/b: each round's pair ran back to back, so load drifts cancel."""
     return statistics.median(x / y for x, y in zip(a.samples, b.samples))
+
+
+def ratio_spread(a: Timing, b: Timing) -> dict:
+    """min and max over rounds of a/b, next to paired_ratio's median."""
+    ratios = [x / y for x, y in zip(a.samples, b.samples)]
+    return {"ratio_min": min(ratios), "ratio_max": max(ratios)}

@@ -30,7 +30,8 @@ class Graph(core_graph.Graph):
         """Evaluate every node from the current inputs; returns the graph for chaining.
 
         check: "auto" (objective and parameter gradients, then locate), "all", "none".
-        keep: "all" keeps every node's value; "needed" only what backward reads.
+        keep: "all" keeps every node's value; "needed" only what backward reads, and
+        the next backward keeps only the leaves' gradients (docs/library.md, "Memory").
         """
         engine.forward(self, check=check, keep=keep)
         return self
@@ -48,6 +49,13 @@ class Graph(core_graph.Graph):
         """Every gradient against central finite differences (and torch); see calcgraph.check."""
         return check(self, torch=torch, inputs=inputs, **options)
 
+    def _full_record(self) -> None:
+        """The views show every value, gradient and step: after lean passes
+        (keep="needed"), run them again with keep="all"."""
+        state = self.engine_state
+        if state is not None and state.keep == "needed" and self.objective is not None:
+            engine.backward(self, keep="all")
+
     # ------------------------------------------------------------ data (calcgraph.text)
 
     def to_json(self, *, values: bool = True, indent: int | None = 2,
@@ -58,12 +66,14 @@ class Graph(core_graph.Graph):
         """
         from calcgraph.text.document import to_json
 
+        self._full_record()
         return to_json(self, values=values, indent=indent, full_arrays=full_arrays)
 
     def to_dict(self, *, values: bool = True, full_arrays: bool = False) -> dict:
         """The same document as to_json, as Python data."""
         from calcgraph.text.document import to_dict
 
+        self._full_record()
         return to_dict(self, values=values, full_arrays=full_arrays)
 
     # ------------------------------------------------------------ views (figure, trace)
@@ -72,6 +82,7 @@ class Graph(core_graph.Graph):
         """The figure as DOT text (options as for render: annotate, layout, legend)."""
         from calcgraph.figure.draw import to_dot
 
+        self._full_record()
         return to_dot(self, **options)
 
     def to_graphviz(self, **options: Any) -> Any:
@@ -92,6 +103,7 @@ class Graph(core_graph.Graph):
         """Write the figure (format from the extension or `fmt`); returns the path written."""
         from calcgraph.figure.draw import render_graph
 
+        self._full_record()
         return render_graph(self, path, fmt, **options)[0]
 
     def figure(self, **options: Any) -> Any:
@@ -99,11 +111,13 @@ class Graph(core_graph.Graph):
         `g.figure(annotate="all", legend=True)`; `.svg`, `.to_dot()`, `.save("f.png")`."""
         from calcgraph.figure.draw import Figure
 
+        self._full_record()
         return Figure(self, **options)
 
     def _repr_svg_(self) -> str:
         from calcgraph.figure.draw import svg_text
 
+        self._full_record()
         return svg_text(self)
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict:
@@ -114,6 +128,7 @@ class Graph(core_graph.Graph):
         `.save(path)` writes the page, `.html` is its text. Options: layout, renderer."""
         from calcgraph.html.page import Stepper, build_page
 
+        self._full_record()
         return Stepper(build_page(self, **options))
 
     def trace(self, **options: Any) -> Any:

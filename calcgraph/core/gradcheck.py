@@ -85,7 +85,7 @@ def check_gradients(graph: Graph, *, inputs: bool = False, step: float = STEP,
     with the op table's forwards in float64, not through the engine, so they also catch an
     engine that sums or routes gradients wrongly. `inputs=True` also checks ∂J/∂x.
     """
-    engine.backward(graph, inputs=inputs)
+    engine.backward(graph, inputs=inputs, keep="all")  # every gradient, every step
     values = {v.name: v.value if v.integer else np.array(v.value, dtype=np.float64)
               for v in graph.variables if v.value is not None}
     rng = np.random.default_rng(seed)

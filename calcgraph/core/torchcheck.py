@@ -55,7 +55,7 @@ def compare_with_torch(graph: Graph, *, inputs: bool = False, rtol: float = RTOL
     if missing:
         raise UnknownOpError(f"--torch: no torch form for op(s) {missing} yet (known: "
                              f"{sorted(name for name, op in OPS.items() if op.torch)})")
-    engine.backward(graph, inputs=inputs)
+    engine.backward(graph, inputs=inputs, keep="all")  # every gradient, every step
     env: dict[str, Any] = {}
     for v in graph.leaves():
         dtype = torch.long if v.integer else torch.float64

@@ -159,7 +159,7 @@ def build_trace(graph: Graph, *, values: bool = False, vectors: str = "flat",
         raise UsageError(f"--vectors {vectors}: only for single-sample graphs; with a batch each "
                          f"sample is already a row of a 2-D array (use --vectors flat)")
     if not graph.steps or graph._forward_version != graph._version:
-        graph.backward()
+        graph.backward(keep="all")  # the trace reads the full record
     shown = graph
     if vectors == "row":
         shown = as_rows(graph)

@@ -14,7 +14,7 @@ TABLE = {"core/ops.py", "core/nnops.py", "core/record.py", "core/rules.py", "cor
 
 # The same word meaning something else than the op, each with where and why.
 NOT_OPS = {
-    ("core/engine.py", "sum"): "the kind of backward step where several paths meet",
+    ("core/sweep.py", "sum"): "the kind of backward step where several paths meet",
     ("text/formulas.py", "sum"): "the kind of backward step where several paths meet",
     ("trace/format.py", "sum"): "the kind of backward step where several paths meet",
     ("derive/build.py", "sum"): "the kind of backward step where several paths meet",
