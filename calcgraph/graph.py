@@ -125,7 +125,7 @@ class Graph(core_graph.Graph):
 
     def stepper(self, **options: Any) -> Any:
         """The HTML stepper (as `calcgraph html` writes it): shows inline in Jupyter,
-        `.save(path)` writes the page, `.html` is its text. Options: layout, renderer."""
+        `.save(path)` writes the page, `.html` is its text. Options: layout, renderer, lang."""
         from calcgraph.html.page import Stepper, build_page
 
         self._full_record()

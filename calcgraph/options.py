@@ -9,10 +9,16 @@ from __future__ import annotations
 from calcgraph.errors import CalcgraphError, UsageError
 
 ANNOTATE = ("none", "shapes", "values", "grads", "all")  # what the figure writes beside a node
+# The --annotate choices that write shapes, values and gradients ("all" writes all three).
+WITH_SHAPES = ("shapes", "all")
+WITH_VALUES = ("values", "all")
+WITH_GRADS = ("grads", "all")
+WITH_NUMBERS = ("values", "grads", "all")  # choices that need the graph's values in the data
 LAYOUTS = ("d2l", "dot")  # calcgraph's grid, or Graphviz's own layout
 RENDERERS = ("auto", "system", "embedded")  # which Graphviz draws
 FORMATS = ("svg", "png", "pdf", "dot", "json")  # what `calcgraph render` writes
 RENDER_FORMATS = ("svg", "png", "pdf")  # what Graphviz (and resvg) make
+BINARY_FORMATS = ("png", "pdf")  # never written to a terminal (-o - refuses them there)
 ENGINES = ("circo", "dot", "fdp", "neato", "nop", "nop2", "osage", "patchwork", "sfdp", "twopi")
 DERIVE_FORMATS = ("md", "tex", "html", "txt")  # what `calcgraph derive` writes
 VECTORS = ("flat", "column", "row")  # single-sample vectors as (q,), (q, 1) or (1, q)

@@ -12,9 +12,7 @@ import click
 
 from calcgraph.cli.common import budget, load, mapped, source_options
 from calcgraph.errors import CalcgraphWarning, UsageError
-from calcgraph.options import ANNOTATE, BACKWARD, LAYOUTS, RENDERERS
-
-BINARY = ("png", "pdf")
+from calcgraph.options import ANNOTATE, BACKWARD, BINARY_FORMATS, LAYOUTS, RENDERERS
 
 
 @click.command()
@@ -95,11 +93,7 @@ def render(source, batch, seed, max_memory, sets, out, fmt, annotate, renderer, 
                                     scale=scale, legend=legend, backward=backward)
     out = out or default_output(source, fmt)
     kind = format_from_path(out, fmt)
-    if out == "-" and kind in BINARY and sys.stdout.isatty():
-        raise UsageError(f"-o -: refusing to write {kind.upper()} to a terminal; redirect "
-                         f"stdout (> fig.{kind}) or give -o FILE")
-    if as_json and out == "-":
-        raise UsageError("--json prints to stdout: give -o FILE, not -o -")
+    _check_output(out, kind, as_json)
     with budget(max_memory):
         graph = load(source, batch, seed, sets)  # its spec warnings print as they come
         with warnings.catch_warnings(record=True) as caught:
@@ -108,6 +102,22 @@ def render(source, batch, seed, max_memory, sets, out, fmt, annotate, renderer, 
                                       layout=layout, dpi=dpi, scale=scale, legend=legend,
                                       fonts=tuple(fonts), strict=strict,
                                       full_arrays=full_arrays, step=step, backward=backward)
+    _report(path, used, kind, caught, resolve_dpi(dpi, scale) if kind == "png" else None,
+            as_json)
+
+
+def _check_output(out: str, kind: str, as_json: bool) -> None:
+    """Usage errors that -o can make, found before anything is loaded or drawn."""
+    if out == "-" and kind in BINARY_FORMATS and sys.stdout.isatty():
+        raise UsageError(f"-o -: refusing to write {kind.upper()} to a terminal; redirect "
+                         f"stdout (> fig.{kind}) or give -o FILE")
+    if as_json and out == "-":
+        raise UsageError("--json prints to stdout: give -o FILE, not -o -")
+
+
+def _report(path: str, used: str | None, kind: str, caught: list, dpi: float | None,
+            as_json: bool) -> None:
+    """Say what was written on stderr (and with --json, as JSON on stdout)."""
     for w in caught:  # shown as usual (one line each), and kept for --json
         warnings.showwarning(w.message, w.category, w.filename, w.lineno)
     where = "stdout" if path == "-" else path
@@ -115,8 +125,7 @@ def render(source, batch, seed, max_memory, sets, out, fmt, annotate, renderer, 
     if as_json:
         missing = "".join(getattr(w.message, "chars", "") for w in caught)
         click.echo(json.dumps({
-            "path": path, "format": kind, "renderer": used,
-            "dpi": resolve_dpi(dpi, scale) if kind == "png" else None,
+            "path": path, "format": kind, "renderer": used, "dpi": dpi,
             "missing_glyphs": list(missing), "warnings": [str(w.message) for w in caught],
         }, ensure_ascii=False))
 

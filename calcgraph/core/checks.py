@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from calcgraph.core.program import SMALL
+from calcgraph.core.program import SMALL_ARRAY
 
 
 def bad(a: np.ndarray) -> str | None:
@@ -30,9 +30,9 @@ def bad(a: np.ndarray) -> str | None:
 def any_bad(arrays: list[np.ndarray | None]) -> bool:
     """Whether any array holds a NaN or Inf; many small ones are checked in one call."""
     arrays = [a for a in arrays if a is not None]
-    small = [a for a in arrays if a.size <= SMALL]
+    small = [a for a in arrays if a.size <= SMALL_ARRAY]
     if len(small) > 4:
         if bad(np.concatenate(small, axis=None)):
             return True
-        arrays = [a for a in arrays if a.size > SMALL]
+        arrays = [a for a in arrays if a.size > SMALL_ARRAY]
     return any(bad(a) for a in arrays)

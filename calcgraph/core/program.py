@@ -20,7 +20,9 @@ from calcgraph.errors import GraphError
 if TYPE_CHECKING:
     from calcgraph.core.graph import Graph, Operator, Variable
 
-SMALL = 4096  # arrays up to this size are checked for NaN/Inf together, in one call
+# Arrays up to this size count as small: checked for NaN/Inf together in one call, and a
+# gradient this small is summed as its contributions arrive (larger ones wait, see sweep).
+SMALL_ARRAY = 4096
 
 
 class Equation(NamedTuple):
@@ -232,7 +234,7 @@ def _compile_plan(graph: Graph, objective: Variable, inputs: bool) -> Plan:
             nodes.append((node, todo))
 
     def contribution(node: Operator, i: int, v: Variable) -> Contribution:
-        big = int(np.prod(v.shape)) > SMALL
+        big = int(np.prod(v.shape)) > SMALL_ARRAY
         return Contribution(i, v, node.vjps[i], node.reduce[i][0], counts[v.name], v.shape,
                             counts[v.name] > 1 and big)
 
@@ -242,7 +244,7 @@ def _compile_plan(graph: Graph, objective: Variable, inputs: bool) -> Plan:
     seed = np.ones((), dtype=objective.dtype)
     seed.flags.writeable = False
     late = [v for v in graph.variables if v.name in counts and v.producer is None
-            and (counts[v.name] == 1 or int(np.prod(v.shape)) <= SMALL)]
+            and (counts[v.name] == 1 or int(np.prod(v.shape)) <= SMALL_ARRAY)]
     return Plan(nodes=[node for node, _todo in nodes], sweep=sweep, counts=counts, seed=seed,
                 late_check=late,
                 leaf_targets=[v for v in graph.variables

@@ -34,12 +34,13 @@ def _err(op: str, node: str, msg: str) -> ShapeError:
     return ShapeError(f"{op} '{node}': {msg}")
 
 
-def _fmt(shape: tuple[int, ...]) -> str:
-    return str(tuple(shape))
+def fmt_shape(shape: tuple[int, ...] | list[int]) -> str:
+    """numpy's spelling of a shape: (3,), (5, 4), (); the one shape formatter of the package."""
+    return str(tuple(int(n) for n in shape))
 
 
 def _bad(a: Operand, b: Operand) -> str:
-    return f"{a.name} has shape {_fmt(a.shape)} but {b.name} has shape {_fmt(b.shape)}"
+    return f"{a.name} has shape {fmt_shape(a.shape)} but {b.name} has shape {fmt_shape(b.shape)}"
 
 
 def matmul(op: str, xs: list[Operand], node: str) -> Sig:
@@ -78,8 +79,8 @@ def broadcast(op: str, xs: list[Operand], node: str) -> Sig:
     # A batched operand must keep its axis 0 as the output's axis 0.
     for x in xs:
         if x.batched and len(x.shape) != len(shape):
-            raise _err(op, node, f"{x.name} is batched with shape {_fmt(x.shape)} but the "
-                       f"result has shape {_fmt(shape)} (expected the batch axis to stay first)")
+            raise _err(op, node, f"{x.name} is batched with shape {fmt_shape(x.shape)} but the "
+                       f"result has shape {fmt_shape(shape)} (expected the batch axis to stay first)")
     return Sig(tuple(shape), a.batched or b.batched)
 
 
@@ -102,7 +103,7 @@ def rows(op: str, xs: list[Operand], node: str) -> Sig:
 def transpose(op: str, xs: list[Operand], node: str) -> Sig:
     x = xs[0]
     if x.batched or len(x.shape) != 2:
-        why = "is batched" if x.batched else f"has shape {_fmt(x.shape)}"
+        why = "is batched" if x.batched else f"has shape {fmt_shape(x.shape)}"
         raise _err(op, node, f"{x.name} {why} (expected an unbatched matrix; a vector "
                    "needs no transpose, write it as is)")
     return Sig(x.shape[::-1], False)
@@ -127,7 +128,7 @@ def rnn_cell(op: str, xs: list[Operand], node: str) -> Sig:
     whx, x, whh, h = xs
     for w in (whx, whh):
         if w.batched or len(w.shape) != 2:
-            raise _err(op, node, f"{w.name} has shape {_fmt(w.shape)}"
+            raise _err(op, node, f"{w.name} has shape {fmt_shape(w.shape)}"
                        f"{' and is batched' if w.batched else ''} (expected a weight matrix)")
     k = whx.shape[0]
     if whh.shape != (k, k):

@@ -143,7 +143,7 @@ def _closed_forms(doc: Document, graph: Graph, trace: Trace, w) -> None:
 
 
 def _values(doc: Document, trace: Trace, w) -> None:
-    from calcgraph.trace.notes import array_text
+    from calcgraph.text.summary import array_text
 
     def show(value: str, array) -> str:
         text = array_text(array, 10_000) if array is not None else value

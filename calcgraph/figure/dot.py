@@ -3,98 +3,20 @@
 from __future__ import annotations
 
 import math
-import re
-import unicodedata
 
 from calcgraph.figure.grid import SPLINE_LIMIT
 from calcgraph.figure.notes import LINE, text_width
-from calcgraph.figure.scene import Edge, Key, Node, Note, Run, Scene
-
-_BARE_ID = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
-_KEYWORDS = {"node", "edge", "graph", "digraph", "subgraph", "strict"}
-_PLAIN = re.compile(r"[ !#-%'-;=?-\[\]-~]*\Z")  # printable ASCII but for " & < > \\
-_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"}
-
-
-def quote(text: str, *, html: bool = False) -> str:
-    r"""Make any user string safe in DOT: a quoted DOT string, or (html=True) HTML-like label text.
-
-    Control characters, lone surrogates and U+FFFE/U+FFFF are dropped (the SVG's XML
-    forbids them); a newline becomes a line break. & < > " become entities in both
-    forms: Graphviz decodes them in labels, and an ID or tooltip that still looked like
-    an entity (`&foo;`) would otherwise reach the SVG raw and break it.
-
-    >>> print(quote('say "hi" \\N'))
-    "say &quot;hi&quot; \\N"
-    >>> quote("a<b> & c\x00\nd", html=True)
-    'a&lt;b&gt; &amp; c<BR/>d'
-    >>> print(quote("two\nlines"), quote("中文"))
-    "two\nlines" "中文"
-    """
-    if _PLAIN.match(text):  # the common case, fast: nothing to drop or escape
-        return text if html else f'"{text}"'
-    clean = "".join(c for c in text if c in "\n\t" or (
-        unicodedata.category(c) not in ("Cc", "Cs") and c not in "\ufffe\uffff"))
-    body = "".join(_ENTITIES.get(c, c) for c in clean.replace("\t", " "))
-    if html:
-        return body.replace("\n", "<BR/>")
-    return '"' + body.replace("\\", "\\\\").replace("\n", "\\n") + '"'
-
-
-def dot_id(name: str) -> str:
-    """A node or graph ID: bare when DOT allows it (x, mul1), else quoted.
-
-    >>> dot_id("mul1"), dot_id("node"), dot_id("W 1")
-    ('mul1', '"node"', '"W 1"')
-    """
-    if _BARE_ID.match(name) and name.lower() not in _KEYWORDS:
-        return name
-    return quote(name)
-
-
-def lines_string(lines: tuple[str, ...], align: str = "center") -> str:
-    """Lines as one DOT string, each ended by Graphviz's centre/left/right line break."""
-    if align == "center":
-        return '"' + "\\n".join(quote(line)[1:-1] for line in lines) + '"'
-    end = {"left": "\\l", "right": "\\r"}[align]  # each line ends with its own break
-    return '"' + "".join(quote(line)[1:-1] + end for line in lines) + '"'
-
-
-def num(x: float) -> str:
-    """Fixed, short number text (2 decimals at most), so the DOT is byte-identical on rerun."""
-    text = f"{x:.2f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
-
-
-def attrs(**kv: str | float | None) -> str:
-    """`[k=v, ...]` for the values that are not None; strings must already be quoted."""
-    items = [f"{k}={num(v) if isinstance(v, float) else v}" for k, v in kv.items() if v is not None]
-    return f" [{', '.join(items)}]" if items else ""
-
-
-def html_label(runs: tuple[Run, ...], script_size: float) -> str:
-    """Runs as an HTML-like label: <B>W</B><SUP><FONT POINT-SIZE="6.5">(1)</FONT></SUP>."""
-    if not runs:
-        return '""'
-    out = []
-    for run in runs:
-        text = quote(run.text, html=True)
-        if run.script:
-            text = f'<FONT POINT-SIZE="{num(script_size)}">{text}</FONT>'
-        for flag, tag in ((run.italic, "I"), (run.bold, "B"), (bool(run.script), run.script.upper())):
-            if flag:
-                text = f"<{tag}>{text}</{tag}>"
-        out.append(text)
-    return "<" + "".join(out) + ">"
-
-
-def _pos(x: float | None, y: float | None) -> str | None:
-    return None if x is None or y is None else f'"{num(x)},{num(y)}!"'
-
-
-def inches(pt: float) -> str:
-    """Graphviz sizes nodes in inches; 4 decimals keep 21 pt from rounding to 21.6."""
-    return f"{pt / 72:.4f}"
+from calcgraph.figure.quoting import (
+    attrs,
+    dot_id,
+    html_label,
+    inches,
+    lines_string,
+    num,
+    pinned_pos,
+    quote,
+)
+from calcgraph.figure.scene import Edge, Key, Node, Note, Scene
 
 
 def node_stmt(n: Node, scene: Scene, extra: str = "") -> str:
@@ -103,7 +25,7 @@ def node_stmt(n: Node, scene: Scene, extra: str = "") -> str:
         height=inches(n.height), style='"filled,dashed"' if n.dashed else "filled", fillcolor=quote(n.fill),
         label=html_label(n.label, scene.theme.script_size), tooltip=quote(n.tooltip),
         fontsize=float(n.fontsize) if n.fontsize != scene.theme.fontsize else None,
-        pos=_pos(n.x, n.y), xlabel=extra or None, color=quote(n.outline) if n.outline else None,
+        pos=pinned_pos(n.x, n.y), xlabel=extra or None, color=quote(n.outline) if n.outline else None,
         penwidth=float(n.penwidth) if n.penwidth else None,
         **{"class": quote(" ".join(filter(None, (n.kind, n.role, n.mark))))}) + ";"
 
@@ -142,7 +64,7 @@ def text_stmts(nid: str, lines: tuple[str, ...], x: float, top: float, align: st
         out.append(f"{nid}_{i}" + attrs(
             shape="plaintext", fixedsize="shape", width=inches(w), height=inches(size - 0.5),
             margin="0", fontsize=float(size), fontcolor=quote(colors[i]), label=quote(line),
-            pos=_pos(cx, top - (i + 0.5) * step), **{"class": quote(cls)}) + ";")
+            pos=pinned_pos(cx, top - (i + 0.5) * step), **{"class": quote(cls)}) + ";")
     return out
 
 
@@ -156,7 +78,7 @@ def note_stmts(note: Note, nid: str, scene: Scene) -> list[str]:
     if note.framed:  # the record's frame, then its text centred inside
         frame = nid + "f" + attrs(shape="box", fixedsize="true", width=inches(note.width),
                                   height=inches(note.height), label='""', penwidth=0.5,
-                                  color=quote(t.note_color), pos=_pos(note.x, note.y),
+                                  color=quote(t.note_color), pos=pinned_pos(note.x, note.y),
                                   **{"class": quote("note frame")}) + ";"
         return [frame, *text_stmts(nid, note.lines, note.x, note.y + note.height / 2 -
                                    t.frame_pad, "center", t.note_size, colors, "note")]
@@ -176,7 +98,7 @@ def key_stmts(key: Key, nid: str, scene: Scene) -> list[str]:
     return [
         f"{nid}s" + attrs(shape="circle" if key.kind == "operator" else "box",
                           width=inches(9), height=inches(9), style="filled",
-                          fillcolor=quote(fill), label='""', pos=_pos(key.x, key.y),
+                          fillcolor=quote(fill), label='""', pos=pinned_pos(key.x, key.y),
                           **{"class": quote("legend")}) + ";",
         *text_stmts(f"{nid}t", lines, key.x + 8, key.y + half, "left", t.note_size, colors,
                     "legend"),
@@ -304,5 +226,5 @@ def caption_stmts(scene: Scene, prefix: str) -> list[str]:
         out.append(f"{prefix}_caproom" + attrs(
             shape="plaintext", fixedsize="shape", width=inches(room),
             height=inches(1.0), margin="0", label='""',
-            pos=_pos(cx, top - len(scene.caption) * t.caption_size * LINE)) + ";")
+            pos=pinned_pos(cx, top - len(scene.caption) * t.caption_size * LINE)) + ";")
     return out

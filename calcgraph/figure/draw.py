@@ -13,7 +13,15 @@ from calcgraph.figure.fonts import embed as embed_fonts
 from calcgraph.figure.scene import build_scene
 from calcgraph.figure.stepped import STEP_ANNOTATE, at_step
 from calcgraph.graphviz import run as render
-from calcgraph.options import ANNOTATE, LAYOUTS, RENDER_FORMATS, RENDERERS, choose
+from calcgraph.options import (
+    ANNOTATE,
+    LAYOUTS,
+    RENDER_FORMATS,
+    RENDERERS,
+    WITH_GRADS,
+    WITH_NUMBERS,
+    choose,
+)
 
 # The public calcgraph.Graph, duck-typed (name, backward(), to_dict(), to_json()): the figure
 # reads the plain JSON document, so it never imports the graph or the engine.
@@ -27,12 +35,12 @@ def graph_data(graph: Graph | Mapping[str, Any], annotate: str = "shapes",
         return graph
     choose(annotate, ANNOTATE, "annotate")
     # values too, when it can: a scalar's record shows its gradient beside its value
-    if annotate in ("grads", "all") or steps or (annotate == "values" and
+    if annotate in WITH_GRADS or steps or (annotate == "values" and
                                                  getattr(graph, "objective", None) is not None):
         graph.backward()
     elif annotate == "values":
         graph.forward()
-    return graph.to_dict(values=annotate in ("values", "grads", "all"))
+    return graph.to_dict(values=annotate in WITH_NUMBERS)
 
 
 def to_dot(graph: Graph | Mapping[str, Any], *, annotate: str = "shapes", layout: str = "d2l",

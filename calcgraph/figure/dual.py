@@ -17,7 +17,7 @@ from typing import Any
 from calcgraph.figure.boxes import box_ids
 from calcgraph.figure.elements import D2L, Edge, Node, Note, Run, Scene, Theme
 from calcgraph.figure.layout import Cell, Layout, layout
-from calcgraph.figure.notes import LINE, fmt_shape, place, text_width
+from calcgraph.figure.notes import LINE, place, text_width
 from calcgraph.figure.scene import build_scene, label_runs
 from calcgraph.figure.stepped import (
     CAPTION_CHARS,
@@ -27,7 +27,9 @@ from calcgraph.figure.stepped import (
     check_step,
 )
 from calcgraph.options import BACKWARD, LAYOUTS, choose
+from calcgraph.text.lang import words
 from calcgraph.text.steps import caption, known
+from calcgraph.text.summary import fmt_shape
 
 DUAL_PITCH = (30.0, 36.0)  # a doubled grid: a forward cell every 60 pt, room between
 PAD = 6.0  # pt of room each side of a gradient's label in its box
@@ -239,7 +241,7 @@ def dual_scene(data: Mapping[str, Any], mode: str = "only", *, layout_name: str 
     return place(scene, Layout(cells, (), tuple((e.src, e.dst) for e in edges)))
 
 
-def dual_at_step(scene: Scene, data: Mapping[str, Any], k: int) -> Scene:
+def dual_at_step(scene: Scene, data: Mapping[str, Any], k: int, lang: str = "en") -> Scene:
     """The backward graph at step k: gradients known so far outlined, the step's operation,
     the square it computes and the edges into them (the values it reads too) in red."""
     check_step(data, k)
@@ -262,9 +264,9 @@ def dual_at_step(scene: Scene, data: Mapping[str, Any], k: int) -> Scene:
         nodes.append(n)
     edges = tuple(replace(e, color=t.accent, penwidth=EDGE_WIDTH, mark="step")
                   if (e.src, e.dst) in path else e for e in scene.edges)
-    head, through, math = caption(data, k)
+    head, through, math = caption(data, k, lang)
     if through and len(head) + len(through) <= CAPTION_CHARS:
-        head += ", " + through
+        head += words(lang)["s.sep"] + through
     return replace(scene, nodes=tuple(nodes), edges=edges, caption=(head, math))
 
 

@@ -14,7 +14,8 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from calcgraph.figure import fonts
-from calcgraph.text.formulas import fmt_shape
+from calcgraph.options import WITH_GRADS, WITH_SHAPES, WITH_VALUES
+from calcgraph.text.summary import fmt_shape, number, summarize
 
 if TYPE_CHECKING:
     from calcgraph.figure.elements import Edge, Key, Node, Note, Scene
@@ -86,80 +87,19 @@ def text_width(text: str, size: float) -> float:
 # ---------------------------------------------------------------- what a note says
 
 
-def _flat(value: Any) -> list[float]:
-    """Numbers of a JSON array; 'NaN', 'Inf', '-Inf' (how JSON spells them) as floats."""
-    if isinstance(value, list):
-        return [x for v in value for x in _flat(v)]
-    return [float(value)]
-
-
-def _g(x: float, scale: float = 1.0, digits: int = 3) -> str:
-    # Round-off noise (a mean of 1e-19 where the exact answer is 0) prints as 0.
-    return ("0" if abs(x) < 1e-12 * max(scale, 1.0) else f"{x:.{digits}g}").replace("-", "−")
-
-
-NUMBER_DIGITS = 5  # significant digits of a scalar (J = 1.0025), as the trace shows it
-CLASS_LABELS = 8  # class indices shown one by one, then "…"
-
-
-def _ints(value: Any) -> list[int] | None:
-    """The numbers of a JSON array when every one is an integer (class labels), else None."""
-    out: list[int] = []
-    stack = [value]
-    while stack:
-        v = stack.pop()
-        if isinstance(v, list):
-            stack.extend(reversed(v))
-        elif isinstance(v, int) and not isinstance(v, bool):
-            out.append(v)
-        else:
-            return None
-    return out
-
-
-def summarize(value: Any) -> str:
-    """A short text for a value: a scalar to 5 significant digits, an array's numbers (3
-    digits) when there are at most 3, class indices one by one, else mean and std.
-
-    >>> summarize(1.00251), summarize([1, -2.25]), summarize([[1.0, 2.0], [3.0, 4.0]])
-    ('1.0025', '[1, −2.25]', 'μ 2.5 σ 1.12')
-    >>> summarize([1, 0, 2, 2, 1]), summarize(list(range(3)) * 4)
-    ('[1 0 2 2 1]', '[0 1 2 0 1 2 0 1 …]')
-    """
-    if isinstance(value, Mapping):  # a large array, summarized in the JSON document
-        return f"μ {_g(float(value['mean']), float(value['std']))} σ {_g(float(value['std']))}"
-    ints = _ints(value)
-    if ints is not None and len(ints) > 3:  # class labels: the integers, not μ and σ
-        more = " …" if len(ints) > CLASS_LABELS else ""
-        return "[" + " ".join(map(str, ints[:CLASS_LABELS])) + more + "]"
-    xs = _flat(value)
-    if not isinstance(value, list):
-        return _g(xs[0], digits=NUMBER_DIGITS)
-    if len(xs) <= 3:
-        return "[" + ", ".join(_g(x) for x in xs) + "]"  # 3 digits each: notes stay narrow
-    mean = sum(xs) / len(xs)
-    std = math.sqrt(sum((x - mean) ** 2 for x in xs) / len(xs))
-    return f"μ {_g(mean, std)} σ {_g(std)}"
-
-
 def record(n: Mapping[str, Any], annotate: str) -> str | None:
     """micrograd's record for a scalar variable, `data −4 | grad 46`, when values are asked
-    for; 4 significant digits, the precision of the worked examples it is compared with.
+    for; 5 significant digits, like every other number in a figure (J = 1.0025).
 
     >>> record({"shape": [], "value": -4.0, "grad": 46.0}, "values")
     'data −4 | grad 46'
     >>> record({"shape": [], "value": 0.7310585786, "grad": None}, "all")
-    'data 0.7311'
+    'data 0.73106'
     """
-    if annotate not in ("values", "all") or n.get("shape") or n.get("value") is None:
+    if annotate not in WITH_VALUES or n.get("shape") or n.get("value") is None:
         return None
-    text = f"data {_g4(n['value'])}"
-    return text if n.get("grad") is None else f"{text} | grad {_g4(n['grad'])}"
-
-
-def _g4(x: Any) -> str:
-    x = float(x)
-    return ("0" if abs(x) < 1e-12 else f"{x:.4g}").replace("-", "−")
+    text = f"data {number(n['value'])}"
+    return text if n.get("grad") is None else f"{text} | grad {number(n['grad'])}"
 
 
 def constant_line(n: Mapping[str, Any], constants: Mapping[str, Mapping[str, Any]],
@@ -167,14 +107,14 @@ def constant_line(n: Mapping[str, Any], constants: Mapping[str, Mapping[str, Any
     """An operator's constants, `λ = 0.1` or `c = 2`, when values are asked for: the circle
     shows only the op's symbol, and 2 · x would otherwise read as an unexplained ·."""
     params = n.get("params") or {}
-    if annotate not in ("values", "all") or not params:
+    if annotate not in WITH_VALUES or not params:
         return None
     parts = []
     for key, p in params.items():
         if isinstance(p, str) and p in constants:
-            parts.append(f"{constants[p]['label_text']} = {_g4(constants[p]['value'])}")
+            parts.append(f"{constants[p]['label_text']} = {number(constants[p]['value'])}")
         else:
-            parts.append(f"{key} = {_g4(p)}")
+            parts.append(f"{key} = {number(p)}")
     return ", ".join(parts)
 
 
@@ -199,8 +139,8 @@ def note_lines(n: Mapping[str, Any], annotate: str, obj: str,
     """
     if n.get("members"):  # one box for several parameters: their lines side by side
         return _joined([note_lines(m, annotate, obj, grad) for m in n["members"]], obj)
-    shapes, values = annotate in ("shapes", "all"), annotate in ("values", "all")
-    grads = annotate in ("grads", "all")
+    shapes, values = annotate in WITH_SHAPES, annotate in WITH_VALUES
+    grads = annotate in WITH_GRADS
     lines, faint = [], []
     if (shapes or values) and n["shape"]:
         lines.append(fmt_shape(n["shape"]))

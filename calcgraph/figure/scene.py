@@ -11,16 +11,15 @@ from calcgraph.figure.layout import layout
 from calcgraph.figure.notes import (
     LINE,
     constant_line,
-    fmt_shape,
     gets_grad,
     note_lines,
     place,
     record,
-    summarize,
     text_width,
 )
-from calcgraph.options import ANNOTATE, LAYOUTS, choose
+from calcgraph.options import ANNOTATE, LAYOUTS, WITH_NUMBERS, WITH_SHAPES, choose
 from calcgraph.text.labels import parse
+from calcgraph.text.summary import fmt_shape, summarize
 
 __all__ = ["D2L", "Edge", "Key", "Node", "Note", "Run", "Scene", "Theme",
            "build_scene", "fmt_shape", "label_runs", "summarize", "text_width"]
@@ -110,11 +109,11 @@ def _legend(annotate: str, obj: str, faint: bool, framed: bool,
             shape: str | None) -> tuple[Key, ...]:
     """Swatches for the three kinds of node, then the typography and annotation notes."""
     lines = ["bold: vector or matrix, italic: scalar"]
-    if annotate in ("shapes", "all") and shape is not None:
+    if annotate in WITH_SHAPES and shape is not None:
         lines.append(f"{shape}: value shape, ∂{obj}: {shape}: gradient shape")
     if faint:
         lines.append(f"light grey ∂{obj}: a gradient that backward does not compute")
-    if annotate in ("values", "grads", "all"):
+    if annotate in WITH_NUMBERS:
         lines.append("μ σ: mean and standard deviation of a larger array")
     if framed:
         lines.append(f"data | grad: a scalar's value and its gradient ∂{obj}")

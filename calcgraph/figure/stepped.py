@@ -12,8 +12,10 @@ from typing import Any
 
 from calcgraph.errors import UsageError
 from calcgraph.figure.elements import Node, Note, Scene
-from calcgraph.figure.notes import LINE, summarize
+from calcgraph.figure.notes import LINE
+from calcgraph.text.lang import words
 from calcgraph.text.steps import caption, known
+from calcgraph.text.summary import summarize
 
 KNOWN_WIDTH, STEP_WIDTH, EDGE_WIDTH = 1.6, 2.4, 2.0
 # What a stepped figure writes beside a node: always the gradient shape, values on request.
@@ -34,8 +36,9 @@ def check_step(data: Mapping[str, Any], k: int) -> int:
     return k
 
 
-def at_step(scene: Scene, data: Mapping[str, Any], k: int) -> Scene:
-    """The scene restyled for step k: outlines, the highlighted path, notes and the caption."""
+def at_step(scene: Scene, data: Mapping[str, Any], k: int, lang: str = "en") -> Scene:
+    """The scene restyled for step k: outlines, the highlighted path, notes and the caption
+    (in `lang`)."""
     check_step(data, k)
     t = scene.theme
     rec = data["backward"][k - 1] if k else None
@@ -47,9 +50,9 @@ def at_step(scene: Scene, data: Mapping[str, Any], k: int) -> Scene:
     edges = tuple(replace(e, color=t.accent, back=True, penwidth=EDGE_WIDTH, mark="step")
                   if (e.src, e.dst) in path else e for e in scene.edges)
     notes = tuple(_note(n, rec, done, partial, t) for n in scene.notes)
-    head, through, math = caption(data, k)
+    head, through, math = caption(data, k, lang)
     if through and len(head) + len(through) <= CAPTION_CHARS:
-        head += ", " + through
+        head += words(lang)["s.sep"] + through
     return replace(scene, nodes=nodes, edges=edges, notes=notes, caption=(head, math),
                    legend=_legend(scene))
 

@@ -28,9 +28,10 @@ ANIM_HINT = "animations need Pillow: pip install 'calcgraph[anim]' (or pip insta
 
 
 def step_dots(data: Mapping[str, Any], *, annotate: str = "shapes", layout: str = "d2l",
-              legend: bool = False, backward: str | None = None) -> list[str]:
+              legend: bool = False, backward: str | None = None, lang: str = "en") -> list[str]:
     """DOT text of the forward state (step 0) and of every backward step, in order;
-    with backward ('only' or 'both'), of the backward graph at each step."""
+    with backward ('only' or 'both'), of the backward graph at each step; captions in
+    `lang`."""
     if backward is not None:
         from calcgraph.figure.dual import dual_at_step, dual_scene
 
@@ -39,7 +40,7 @@ def step_dots(data: Mapping[str, Any], *, annotate: str = "shapes", layout: str 
         scene = build_scene(data, annotate=STEP_ANNOTATE[annotate], layout_name=layout,
                             legend=legend)
         stepper = at_step
-    frames = [stepper(scene, data, k) for k in range(len(data["backward"]) + 1)]
+    frames = [stepper(scene, data, k, lang) for k in range(len(data["backward"]) + 1)]
     size = scene.theme.caption_size
     room = max(text_width(line, size) for f in frames for line in f.caption)
     return [dot.to_dot(replace(f, caption_room=room)) for f in frames]

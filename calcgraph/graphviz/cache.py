@@ -6,11 +6,11 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
-import tempfile
 import warnings
 from pathlib import Path
 
 from calcgraph.errors import CacheWarning
+from calcgraph.graphviz.files import replace_file
 
 # Header of a cached compiled module: magic line, then the SHA-256 of the payload.
 # wasmtime trusts a precompiled artifact blindly (a flipped byte can crash the
@@ -87,21 +87,11 @@ def warn_cache(message: str) -> None:
 def write_cache(path: Path, payload: bytes) -> None:
     """Best effort: an unwritable cache only costs a recompile next time; a folder others
     can write to is never written (what is put there could not be trusted later)."""
-    tmp = None
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         if distrust(path.parent):
             return
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".cwasm")
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(_MAGIC + hashlib.sha256(payload).digest() + payload)
-        os.replace(tmp, path)  # readers see the old file or the whole new one
-        tmp = None
+        # 0o600: only this user may write what a later run will trust and execute.
+        replace_file(path, _MAGIC + hashlib.sha256(payload).digest() + payload, mode=0o600)
     except OSError:
         pass
-    finally:
-        if tmp is not None:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass

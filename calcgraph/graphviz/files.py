@@ -43,23 +43,28 @@ def write_output(path: str | os.PathLike[str], data: bytes) -> None:
 write_atomic = write_output  # the older name, still used by callers
 
 
-def _replace(target: Path, real: Path, data: bytes) -> None:
+def replace_file(real: Path, data: bytes, mode: int = 0o666) -> None:
+    """Write `data` to a temporary file beside `real`, then rename it over `real`: readers
+    see the old file or the whole new one, never a part. The temporary file is removed on
+    any failure (OSError, Ctrl-C), and an OSError is raised as it came."""
     # A short temporary name: `.NAME.tmp` would pass the 255-byte limit for a legal long NAME.
     tmp = real.with_name(f".cg-{secrets.token_hex(4)}.tmp")
-    try:
-        # os.open with 0o666 lets the umask decide the final mode, as a plain open() would.
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    except OSError as exc:
-        raise RenderError(f"cannot write {target}: {exc.strerror}") from None
+    # The umask still applies to `mode`: 0o666 gives what a plain open() would.
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-        os.replace(tmp, real)  # readers see the old file or the whole new one
-    except BaseException as exc:
+        os.replace(tmp, real)
+    except BaseException:
         tmp.unlink(missing_ok=True)
-        if isinstance(exc, OSError):
-            raise RenderError(f"cannot write {target}: {exc.strerror}") from None
         raise
+
+
+def _replace(target: Path, real: Path, data: bytes) -> None:
+    try:
+        replace_file(real, data)
+    except OSError as exc:
+        raise RenderError(f"cannot write {target}: {exc.strerror}") from None
 
 
 def _write_through(target: Path, real: Path, data: bytes) -> None:

@@ -3,6 +3,9 @@
   "use strict";
   var root = document.getElementById("cg");
   var data = JSON.parse(document.getElementById("cg-data").textContent);
+  function say(key, fill) { // the page's language (text.lang), {name} filled from `fill`
+    return data.words[key].replace(/\{(\w+)\}/g, function (m, k) { return String(fill[k]); });
+  }
   var figure = root.querySelector(".cg-figure");
   var items = Array.prototype.slice.call(root.querySelectorAll(".cg-steps li"));
   var pos = root.querySelector(".cg-pos");
@@ -34,8 +37,7 @@
     });
     var current = items[step];
     if (current) { reveal(current); }
-    pos.textContent = step === 0 ? "forward state (step 0 of " + last + ")"
-                                 : "step " + step + " of " + last;
+    pos.textContent = step === 0 ? say("p.pos0", {n: last}) : say("p.pos", {k: step, n: last});
     now.innerHTML = current ? current.querySelector(".say").innerHTML : "";
     prev.disabled = step === 0;
     next.disabled = step === last;
@@ -77,13 +79,13 @@
     title.textContent = n.label + "  (" + n.what + ")";
     info.appendChild(title);
     var parts = [];
-    if (n.shape !== null) { parts = parts.concat(row("shape", n.shape)); }
-    if (n.value !== null) { parts = parts.concat(row("value", n.value)); }
+    if (n.shape !== null) { parts = parts.concat(row(say("p.shape", {}), n.shape)); }
+    if (n.value !== null) { parts = parts.concat(row(say("p.value", {}), n.value)); }
     if (n.grad_shape !== null) {
       var done = known(id);
-      var status = done === null ? "" : (step >= done ? "  (known since step " + done + ")"
-                                                      : "  (computed at step " + done + ")");
-      parts = parts.concat(row(n.grad_label + " shape" + status, n.grad_shape));
+      var status = done === null ? "" : say(step >= done ? "p.known" : "p.computed", {k: done});
+      parts = parts.concat(row(say("p.grad.shape", {grad: n.grad_label}) + status,
+                               n.grad_shape));
       if (n.grad !== null && done !== null && step >= done) {
         parts = parts.concat(row(n.grad_label, n.grad));
       }
@@ -113,7 +115,7 @@
   view.addEventListener("click", function () {
     backward = !backward;
     view.setAttribute("aria-pressed", String(backward));
-    view.textContent = backward ? "show the forward graph" : "show the backward graph";
+    view.textContent = say(backward ? "p.show.forward" : "p.show.backward", {});
     show(step);
   });
   next.addEventListener("click", function () { show(step + 1); });

@@ -16,17 +16,15 @@ from collections.abc import Mapping
 from importlib.resources import files
 from typing import Any
 
-import numpy as np
-
 from calcgraph.figure.draw import graph_data
-from calcgraph.figure.notes import fmt_shape
 from calcgraph.figure.sweep import step_dots
 from calcgraph.graphviz import run as render
 from calcgraph.options import LAYOUTS, RENDERERS, choose
+from calcgraph.text.lang import words
 from calcgraph.text.steps import caption
+from calcgraph.text.summary import fmt_shape, page_text
 from calcgraph.text.texmath import to_mathml
 
-SMALL = 40  # arrays with at most this many numbers are shown in full
 CSP = ("default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; "
        "img-src data:; font-src data:")
 
@@ -35,65 +33,42 @@ def _esc(text: Any) -> str:
     return html.escape(str(text), quote=True)
 
 
-def _array(value: Any) -> np.ndarray:
-    def num(x: Any) -> float:
-        return float({"NaN": "nan", "Inf": "inf", "-Inf": "-inf"}.get(x, x)) \
-            if isinstance(x, str) else float(x)
-
-    def walk(x: Any) -> Any:
-        return [walk(e) for e in x] if isinstance(x, list) else num(x)
-
-    return np.asarray(walk(value), dtype=float)
-
-
-def array_text(value: Any) -> str | None:
-    """Small arrays in full; large ones summarized (corners, then mean, std, min, max)."""
-    if value is None:
-        return None
-    if isinstance(value, dict) and value.get("summary"):  # the JSON's summary of a big array
-        n = int(np.prod(value["shape"]))
-        return (f"{n} numbers, shape {fmt_shape(value['shape'])}: mean {value['mean']:.4g}, "
-                f"std {value['std']:.4g}, min {value['min']:.4g}, max {value['max']:.4g}")
-    a = _array(value)
-    with np.printoptions(precision=4, suppress=True, threshold=SMALL, edgeitems=2,
-                         linewidth=72):
-        text = np.array2string(a) if a.ndim else f"{float(a):.6g}"
-    if a.size > SMALL:
-        text += (f"\n{a.size} numbers: mean {a.mean():.4g}, std {a.std():.4g}, "
-                 f"min {a.min():.4g}, max {a.max():.4g}")
-    return text
-
-
 def _bold(data: Mapping[str, Any]) -> set[str]:
     """Array names, set bold in the formulas as on the figure (W⁽²⁾, o; scalars stay italic)."""
     return {n["label_text"] for n in data["nodes"] if n["kind"] == "variable" and n.get("shape")}
 
 
-def node_table(data: Mapping[str, Any]) -> dict[str, dict]:
+def _role(w: Mapping[str, str], role: str) -> str:
+    return w.get(f"t.role.{role}") or w.get(f"p.role.{role}") or role
+
+
+def node_table(data: Mapping[str, Any], lang: str = "en") -> dict[str, dict]:
     """What a click on a node shows: label, kind, shape, value, gradient shape and gradient."""
+    w = words(lang)
     obj = next((n["label_text"] for n in data["nodes"] if n["id"] == data.get("objective")), "J")
     out = {}
     for n in data["nodes"]:
         var = n["kind"] == "variable"
-        what = n["role"] if var else f"operator {n['op']}({', '.join(n['inputs'])})"
+        what = (_role(w, n["role"]) if var
+                else f"{w['p.operator']} {n['op']}({', '.join(n['inputs'])})")
         out[n["id"]] = {
             "label": n["label_text"], "what": what,
             "shape": fmt_shape(n["shape"]) if var else None,
-            "value": array_text(n.get("value")) if var else None,
+            "value": page_text(n.get("value")) if var else None,
             "grad_label": f"∂{obj}/∂{n['label_text']}",
             "grad_shape": fmt_shape(n["grad_shape"]) if var and n.get("grad") is not None
             else None,
-            "grad": array_text(n.get("grad")) if var else None,
+            "grad": page_text(n.get("grad")) if var else None,
         }
     return out
 
 
-def _steps_html(data: Mapping[str, Any], bold: set[str]) -> str:
+def _steps_html(data: Mapping[str, Any], bold: set[str], lang: str) -> str:
     items = []
     for k in range(len(data["backward"]) + 1):
-        head, through, math = caption(data, k)
+        head, through, math = caption(data, k, lang)
         rec = data["backward"][k - 1] if k else None
-        said = head + (f", {through}" if through else "")
+        said = head + (words(lang)["s.sep"] + through if through else "")
         mathml = to_mathml(math, bold)
         body = [f'<span class="n">{k}</span> <span class="head">{_esc(said)}</span>',
                 f'<div class="math">{mathml}</div>']
@@ -108,24 +83,26 @@ def _steps_html(data: Mapping[str, Any], bold: set[str]) -> str:
     return '<ol class="cg-steps">' + "".join(items) + "</ol>"
 
 
-def _forward_html(data: Mapping[str, Any], bold: set[str]) -> str:
+def _forward_html(data: Mapping[str, Any], bold: set[str], w: Mapping[str, str]) -> str:
     values = {n["id"]: n for n in data["nodes"]}
-    rows = ["<tr><th>step</th><th>equation</th><th>numpy</th><th>shape</th><th>value</th></tr>"]
+    rows = ["<tr>" + "".join(f"<th>{_esc(w[key])}</th>" for key in (
+        "col.step", "col.equation", "col.numpy", "t.col.shape", "col.value")) + "</tr>"]
     for f in data["forward"]:
-        value = array_text(values[f["output"]].get("value")) or ""
+        value = page_text(values[f["output"]].get("value")) or ""
         rows.append(f"<tr><td>{f['step']}</td><td>{to_mathml(f['math'], bold)}</td>"
                     f"<td><code>{_esc(f['code'])}</code></td>"
                     f'<td class="shape">{_esc(f["shapes"])}</td><td><pre>{_esc(value)}</pre>'
                     f"</td></tr>")
-    return ('<details class="cg-forward"><summary>Forward pass: each equation in order</summary>'
+    return (f'<details class="cg-forward"><summary>{_esc(w["p.forward"])}</summary>'
             f"<table>{''.join(rows)}</table></details>")
 
 
 def _svgs(data: Mapping[str, Any], layout: str, renderer: str,
-          backward: str | None = None) -> list[str]:
+          backward: str | None = None, lang: str = "en") -> list[str]:
     pinned = layout == "d2l"
     out = []
-    for source in step_dots(data, annotate="shapes", layout=layout, backward=backward):
+    for source in step_dots(data, annotate="shapes", layout=layout, backward=backward,
+                            lang=lang):
         svg = render.render(source, "svg", renderer=renderer, pinned=pinned,
                             engine="neato" if pinned else "dot").decode("utf-8")
         out.append(svg[svg.index("<svg"):])  # inline: no XML prolog, no DOCTYPE
@@ -157,38 +134,45 @@ def _asset(name: str) -> str:
     return files("calcgraph.html").joinpath(name).read_text(encoding="utf-8")
 
 
-def build_page(graph: Any, *, layout: str = "d2l", renderer: str = "auto") -> str:
-    """The whole page as one string (graph: a public Graph or its JSON document)."""
+# What page.js writes itself, in the page's language (placeholders filled by the script).
+SCRIPT_WORDS = ("p.pos0", "p.pos", "p.shape", "p.value", "p.grad.shape", "p.known",
+                "p.computed", "p.show.backward", "p.show.forward")
+
+
+def build_page(graph: Any, *, layout: str = "d2l", renderer: str = "auto",
+               lang: str = "en") -> str:
+    """The whole page as one string (graph: a public Graph or its JSON document); headings,
+    step captions and the script's words in `lang` (text.lang), the math the same in all."""
     choose(layout, LAYOUTS, "layout")
     choose(renderer, RENDERERS, "renderer")
+    w = words(lang)
     data = graph_data(graph, "all", steps=True)
     bold = _bold(data)
     script_data = {"steps": [{"step": r["step"], "target": r["target"], "final": r["final"],
                               "touches": r["touches"]} for r in data["backward"]],
-                   "nodes": node_table(data),
-                   "frames": {view: frames(_svgs(data, layout, renderer, backward))
+                   "nodes": node_table(data, lang),
+                   "words": {key: w[key] for key in SCRIPT_WORDS},
+                   "frames": {view: frames(_svgs(data, layout, renderer, backward, lang))
                               for view, backward in (("f", None), ("b", "only"))}}
     payload = json.dumps(script_data, ensure_ascii=False).replace("</", "<\\/")
-    title = _esc(data.get("name", "graph"))
+    name = data.get("name", "graph")
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8">'
         f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>calcgraph: {title}, the backward pass step by step</title>"
+        f"<title>{_esc(w['p.doc'].format(name=name))}</title>"
         f"<style>{_asset('page.css')}</style></head><body>"
-        f'<main class="cg" id="cg"><header><h1>{title}: the backward pass, step by step</h1>'
+        f'<main class="cg" id="cg"><header><h1>{_esc(w["p.title"].format(name=name))}</h1>'
         f"<p>{_esc(data.get('title') or '')}</p></header>"
-        '<div class="cg-controls"><button class="cg-prev" type="button">← previous</button>'
-        '<button class="cg-next" type="button">next →</button>'
-        '<button class="cg-view" type="button" aria-pressed="false">show the backward graph'
-        "</button>"
-        '<span class="cg-pos"></span><span class="hint">← / → keys step; click a node for its '
-        "value and gradient</span></div>"
+        f'<div class="cg-controls"><button class="cg-prev" type="button">{_esc(w["p.prev"])}'
+        f'</button><button class="cg-next" type="button">{_esc(w["p.next"])}</button>'
+        '<button class="cg-view" type="button" aria-pressed="false">'
+        f'{_esc(w["p.show.backward"])}</button>'
+        f'<span class="cg-pos"></span><span class="hint">{_esc(w["p.hint"])}</span></div>'
         '<div class="cg-main"><section><div class="cg-figure"></div>'
-        '<div class="cg-now"></div><div class="cg-info">Click a node to see its value, '
-        "gradient and shape.</div></section>"
-        f'<aside class="cg-side">{_steps_html(data, bold)}</aside></div>'
-        f"{_forward_html(data, bold)}"
+        f'<div class="cg-now"></div><div class="cg-info">{_esc(w["p.info"])}</div></section>'
+        f'<aside class="cg-side">{_steps_html(data, bold, lang)}</aside></div>'
+        f"{_forward_html(data, bold, w)}"
         f'<script type="application/json" id="cg-data">{payload}</script>'
         f"<script>{_asset('page.js')}</script></main></body></html>\n"
     )

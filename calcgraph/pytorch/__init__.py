@@ -14,7 +14,8 @@ from calcgraph.core import ops
 from calcgraph.core.graph import Graph
 from calcgraph.errors import GraphError, ModelError, UsageError
 from calcgraph.pytorch.capture import Capture, capture
-from calcgraph.pytorch.lower import Lowered, lower
+from calcgraph.pytorch.equations import Lowered
+from calcgraph.pytorch.lower import lower
 from calcgraph.pytorch.opaque import opaque_op
 
 __all__ = ["from_torch"]

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from calcgraph.core import ops as ops_table
 from calcgraph.core.ops import OPS
+from calcgraph.spec.hints import arity_text, refusal
 from calcgraph.spec.literals import literal_value
 from calcgraph.spec.syntax import (
     Call,
@@ -207,7 +207,7 @@ class Checker:
         if no_consts or ((arrays != spec.arity) if spec.arity is not None else arrays < 1):
             missing = f" (no constant for {', '.join(spec.params)})" if no_consts else ""
             raise self.src.error(call.span, f"wrong number of arguments: {op} takes "
-                                 f"{_arity(op)}, got {len(args)}{missing}")
+                                 f"{arity_text(op)}, got {len(args)}{missing}")
         for i, a in enumerate(args):
             is_const = self._is_const(a)
             if i >= arrays and not is_const:
@@ -233,38 +233,10 @@ class Checker:
                 f"{call.infix} {kinds[0]}"
         op = ops_table.by_infix(form)
         if op is None:
-            raise self.src.error(call.span, self._refusal(call, form))
+            raise self.src.error(call.span, refusal(call, form, self._text))
         # Constants go last, as in the call syntax: c * x is scale(x, c).
         order = sorted(range(len(call.args)), key=lambda i: consts[i])
         return op.name, tuple(call.args[i] for i in order)
-
-    def _refusal(self, call: Call, form: str) -> str:
-        """Why no op has this form, and what to write instead."""
-        text = [self._text(a.span) for a in call.args]
-        if form == "a ** a":
-            return (f"'{self._text(call.span)}': the exponent of '**' must be a constant (a "
-                    f"number or a const); for an array exponent write exp({text[1]} * "
-                    f"log({text[0]}))")
-        if form == "c ** a":
-            base = call.args[0]
-            how = (f"exp({math.log(base.value)!r} * {text[1]})"
-                   if isinstance(base, Num) and base.value > 0
-                   else f"exp(L * {text[1]}) with const L = the log of {text[0]}")
-            return (f"'{self._text(call.span)}': '**' needs an array base (for a constant "
-                    f"raised to an array power write {how})")
-        if form.startswith("c") and form.endswith("c"):
-            group = (f"group the array with one of them, as in {text[0]} {call.infix} "
-                     f"({text[1]} * x), or " if call.infix in ("*", "/") else "")
-            return (f"'{self._text(call.span)}' combines two constants, and an op needs an "
-                    f"array ({group}declare const k = ... with the value)")
-        if form == "- c":
-            return (f"'{self._text(call.span)}' negates a constant (move the minus to the "
-                    f"array: -({text[0]} * x) rather than -{text[0]} * x, x - {text[0]} "
-                    f"rather than -{text[0]} + x)")
-        if call.infix == "@":
-            return (f"'{self._text(call.span)}': '@' needs arrays on both sides (to multiply "
-                    f"by a constant write {text[0]} * {text[1]})")
-        return f"'{self._text(call.span)}': {call.infix} needs an array"
 
     def _is_const(self, a: Expr) -> bool:
         if isinstance(a, Num):
@@ -302,15 +274,3 @@ class Checker:
 def _line(st: Decl | Const | Equation | Ref) -> int:
     ref = st.name if isinstance(st, (Decl, Const)) else st.out if isinstance(st, Equation) else st
     return ref.span.line
-
-
-def _arity(op: str) -> str:
-    spec = OPS[op]
-    params = list(spec.params)
-    if spec.arity is None:
-        example = ", ".join(["W1", "W2", *params])
-        return f"one or more arrays{' then ' + ', '.join(params) if params else ''}, as in " \
-               f"{op}({example})"
-    names = {1: ["x"], 2: ["a", "b"]}.get(spec.arity, [f"x{i}" for i in range(spec.arity)])
-    n = spec.arity + len(params)
-    return f"{n} argument{'s' if n > 1 else ''}, as in {op}({', '.join(names + params)})"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from calcgraph.spec.syntax import Decl, Literal, Source
-from calcgraph.text.formulas import fmt_shape
+from calcgraph.text.summary import fmt_shape
 
 
 def _entries(n: int) -> str:

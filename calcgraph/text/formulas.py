@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from calcgraph.text.labels import to_unicode
 from calcgraph.text.steps import touches
+from calcgraph.text.summary import fmt_shape
 
 if TYPE_CHECKING:
     from calcgraph.core.engine import Step
@@ -20,11 +21,6 @@ if TYPE_CHECKING:
 
 ShapeFmt = Callable[[tuple], str]
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
-
-
-def fmt_shape(shape: tuple) -> str:
-    """numpy's spelling of a shape: (3,), (5, 4), ()."""
-    return str(tuple(int(n) for n in shape))
 
 
 def label(v: Variable | Operator) -> str:
@@ -186,50 +182,67 @@ def _record(graph: Graph, step: Step, shape_fmt: ShapeFmt, unit: set[str] | None
     if step.kind == "seed":
         rec.update(math="1", prod="", code=f"{grad_code(v, obj_name)} = 1.0", operands=[],
                    shapes=f"{shape_fmt(v.shape)}")
-        return rec
-    if step.kind == "sum":
-        # Terms in the consumers' forward order: main path first, as the d2l chapter writes them.
-        terms = sorted((graph.steps[t - 1] for t in step.terms), key=lambda t: t.via.index)
-        parts = [_record(graph, t, shape_fmt, unit) for t in terms]
-        rec.update(terms=list(step.terms), math=" + ".join(p["math"] for p in parts),
-                   prod=" + ".join(p["prod"] for p in parts),
-                   code=f"{grad_code(v, obj_name)} = " + " + ".join(p["rhs"] for p in parts),
-                   operands=[{"name": p["grad_code"] + f"@{p['via']}", "shape": p["result_shape"]}
-                             for p in parts],
-                   shapes=f"{shape_fmt(v.shape)} = " + " + ".join(
-                       shape_fmt(t.value.shape) for t in terms))
-        return rec
-    node, i = step.via, step.operand
-    out = node.output
+    elif step.kind == "sum":
+        rec.update(_sum_fields(graph, step, shape_fmt, unit, obj_name))
+    else:
+        rec.update(_vjp_fields(graph, step, shape_fmt, unit))
+    return rec
+
+
+def _sum_fields(graph: Graph, step: Step, shape_fmt: ShapeFmt, unit: set[str],
+                obj_name: str) -> dict:
+    """Where several paths meet: the sum of the terms' own records."""
+    # Terms in the consumers' forward order: main path first, as the d2l chapter writes them.
+    terms = sorted((graph.steps[t - 1] for t in step.terms), key=lambda t: t.via.index)
+    parts = [_record(graph, t, shape_fmt, unit) for t in terms]
+    v = step.target
+    return {
+        "terms": list(step.terms), "math": " + ".join(p["math"] for p in parts),
+        "prod": " + ".join(p["prod"] for p in parts),
+        "code": f"{grad_code(v, obj_name)} = " + " + ".join(p["rhs"] for p in parts),
+        "operands": [{"name": p["grad_code"] + f"@{p['via']}", "shape": p["result_shape"]}
+                     for p in parts],
+        "shapes": f"{shape_fmt(v.shape)} = " + " + ".join(shape_fmt(t.value.shape) for t in terms),
+    }
+
+
+def _code_operands(node: Operator, i: int, g: str) -> list[dict]:
+    """The arrays step i's numpy code reads: the incoming gradient `g`, then operands."""
+    used = set(_PLACEHOLDER.findall(node.impl.formula("code", i)))
+    out = [{"name": g, "shape": list(node.output.shape)}] if "g" in used else []
+    for k, u in enumerate(node.inputs):
+        if str(k) in used or ("x" in used and k == i) or (
+                "pair" in used and node.op.paired and k == _pair(i, len(node.inputs))):
+            out.append({"name": u.name, "shape": list(u.shape)})
+    return out
+
+
+def _vjp_fields(graph: Graph, step: Step, shape_fmt: ShapeFmt, unit: set[str]) -> dict:
+    """One VJP: ∂J/∂out through one operand of one node, in math, code and shapes."""
+    obj_label, obj_name = _objective(graph)
+    node, i, v = step.via, step.operand, step.target
+    out, impl = node.output, node.impl
     g_math = "1" if out.name in unit else grad_math(out, obj_label)
-    impl = node.impl
     mt = impl.formula("math", i)
     math = _fill(_drop_unit(mt) if out.name in unit else mt, _ctx(node, "math", i, g_math))
     code = _fill(impl.formula("code", i), _ctx(node, "code", i, grad_code(out, obj_name)))
     math, code = _reduce(node, i, strip_parens(math), code)
-    shapes_names = [shape_fmt(u.shape) for u in node.inputs]
-    sctx = _shape_ctx(node, i, shape_fmt(out.shape), shapes_names)
-    used = set(_PLACEHOLDER.findall(impl.formula("code", i)))
-    operands = [{"name": grad_code(out, obj_name), "shape": list(out.shape)}] if "g" in used else []
-    for k, u in enumerate(node.inputs):
-        if str(k) in used or ("x" in used and k == i) or (
-                "pair" in used and node.op.paired and k == _pair(i, len(node.inputs))):
-            operands.append({"name": u.name, "shape": list(u.shape)})
+    sctx = _shape_ctx(node, i, shape_fmt(out.shape), [shape_fmt(u.shape) for u in node.inputs])
+    operands = _code_operands(node, i, grad_code(out, obj_name))
     shapes = _shape_form(node, impl.formula("code", i), sctx, [
         (o["name"], tuple(o["shape"])) for o in operands], shape_fmt)
     if node.reduce[i][0] and shapes.startswith("= "):  # show the broadcast sum on shapes too
         shapes = "= " + _reduce(node, i, "", shapes[2:])[1]
     first = step.final or step.index == min(
         (s.index for s in graph.steps if s.kind == "vjp" and s.target is v), default=step.index)
-    rec.update(
-        via=node.name, op=node.op.name, mode=node.mode, operand=i, source=out.name,
-        prod=f"prod({grad_math(out, obj_label)}, ∂{label(out)}/∂{label(v)})",
-        math=math, rhs=code,
-        code=f"{grad_code(v, obj_name)} {'=' if first else '+='} {code}",
-        operands=operands,
-        shapes=f"{shape_fmt(step.value.shape)} {shapes}",
-    )
-    return rec
+    return {
+        "via": node.name, "op": node.op.name, "mode": node.mode, "operand": i, "source": out.name,
+        "prod": f"prod({grad_math(out, obj_label)}, ∂{label(out)}/∂{label(v)})",
+        "math": math, "rhs": code,
+        "code": f"{grad_code(v, obj_name)} {'=' if first else '+='} {code}",
+        "operands": operands,
+        "shapes": f"{shape_fmt(step.value.shape)} {shapes}",
+    }
 
 
 _CALL = re.compile(r"([A-Za-z_][\w.]*)\(")

@@ -162,11 +162,21 @@ def _spell(ch: str) -> str:
     name = unicodedata.name(ch, "")
     if name in _MARKS:  # a mark written after its letter (x̂)
         return _MARKS[name]
+    return greek_name(ch) or "?"
+
+
+def greek_name(ch: str) -> str | None:
+    """A Greek letter's name as LaTeX spells it: ω → omega, Ω → Omega; else None.
+
+    >>> greek_name("ω"), greek_name("Ω"), greek_name("x")
+    ('omega', 'Omega', None)
+    """
+    name = unicodedata.name(ch, "")
     for prefix in ("GREEK SMALL LETTER ", "GREEK CAPITAL LETTER "):
         word = name.removeprefix(prefix)
         if word != name and word.isalpha():
             return word.lower() if "SMALL" in prefix else word.capitalize()
-    return "?"
+    return None
 
 
 _SUP_ASCII = {v: k for k, v in _SUP.items()}

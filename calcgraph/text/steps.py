@@ -53,32 +53,33 @@ def _sum_of(backward: Sequence[Mapping[str, Any]], k: int) -> tuple[int, int, in
     return None
 
 
-def caption(doc: Mapping[str, Any], k: int) -> tuple[str, str, str]:
+def caption(doc: Mapping[str, Any], k: int, lang: str = "en") -> tuple[str, str, str]:
     """Step k's heading, the forward equation it reverses ('' if none) and its formula in
-    math form, as `calcgraph trace` prints them. Step 0 is the forward state.
+    math form, as `calcgraph trace` prints them, in `lang`. Step 0 is the forward state.
     """
+    from calcgraph.text.lang import words
+
+    w = words(lang)
     backward = doc["backward"]
     if k == 0:
-        return ("forward pass: every value computed and kept", "",
-                f"backward steps 1 to {len(backward)} follow")
+        return w["s.forward"], "", w["s.follow"].format(n=len(backward))
     rec = backward[k - 1]
     grad = rec["grad"]
-    head = f"step {k} of {len(backward)}: {grad}"
+    head = w["s.head"].format(k=k, n=len(backward), grad=grad)
     if rec["kind"] == "seed":
-        return head + ", the sweep starts at the objective", "", f"{grad} = 1"
+        return head + w["s.seed"], "", f"{grad} = 1"
     if rec["kind"] == "sum":
-        return (head + f", {len(rec['terms'])} paths meet, so their contributions add", "",
-                f"{grad} = {rec['math']}")
+        return head + w["s.sum"].format(n=len(rec["terms"])), "", f"{grad} = {rec['math']}"
     ops = {n["id"]: n for n in doc["nodes"]}
     through = next((f["math"] for f in doc["forward"] if f["op"] == rec["via"]), "")
     path = _sum_of(backward, k) if not rec["final"] else None
     if path is not None:
-        head += (f" via {ops[rec['via']]['label_text']}, path {path[0]} of {path[1]} "
-                 f"(added up in step {path[2]})")
+        head += w["t.path"].format(via=ops[rec["via"]]["label_text"], i=path[0], n=path[1],
+                                   k=path[2])
     if rec["source"] == doc.get("objective"):
         math = f"{grad} = {rec['math']}"
     elif path is not None:
         math = f"{rec['prod']} = {rec['math']}"
     else:
         math = f"{grad} = {rec['prod']} = {rec['math']}"
-    return head, f"back through {through}", math
+    return head, w["s.through"].format(eq=through), math

@@ -17,7 +17,7 @@ from collections.abc import Collection
 from html import escape
 from typing import NamedTuple
 
-from calcgraph.text.labels import _SUB_ASCII, _SUP_ASCII
+from calcgraph.text.labels import _MARKS, _SUB_ASCII, _SUP_ASCII, greek_name
 
 _OPS = {  # operator character -> (LaTeX, MathML text)
     "=": ("=", "="), "+": ("+", "+"), "−": ("-", "−"), "-": ("-", "−"), "⊙": (r"\odot", "⊙"),
@@ -40,8 +40,6 @@ _GREEK_VARIANTS = {"ϕ": r"\phi", "φ": r"\varphi", "ε": r"\epsilon", "ϵ": r"\
 _LETTER = re.compile(r"[A-Za-z][A-Za-z0-9]*|[^\W\d_]")
 _UNDERSCORE = re.compile(r"_([A-Za-z0-9]+)")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?(?:e-?\d+)?")
-_MARKS = {"COMBINING CIRCUMFLEX ACCENT": "hat", "COMBINING MACRON": "bar",
-          "COMBINING TILDE": "tilde", "COMBINING DOT ABOVE": "dot"}
 
 
 class Atom(NamedTuple):
@@ -100,12 +98,8 @@ def _tex_letter(ch: str) -> str:
         return ch
     if ch in _GREEK_VARIANTS:
         return _GREEK_VARIANTS[ch]
-    name = unicodedata.name(ch, "")
-    for prefix in ("GREEK SMALL LETTER ", "GREEK CAPITAL LETTER "):
-        word = name.removeprefix(prefix)
-        if word != name and word.isalpha():
-            return "\\" + (word.lower() if "SMALL" in prefix else word.capitalize())
-    return rf"\text{{{ch}}}"
+    word = greek_name(ch)
+    return "\\" + word if word else rf"\text{{{ch}}}"
 
 
 def _scripts(atom: Atom, sup: str, sub: str) -> Atom:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from calcgraph.text.formulas import fmt_shape
 from calcgraph.text.labels import to_unicode
+from calcgraph.text.summary import fmt_shape
 
 if TYPE_CHECKING:
     from calcgraph.core.gradcheck import CheckResult, GradCheck

@@ -21,7 +21,7 @@ from rich.text import Text
 from calcgraph.text.labels import ascii_text
 from calcgraph.text.lang import words
 from calcgraph.text.printable import printable
-from calcgraph.trace.notes import array_text
+from calcgraph.text.summary import array_text, fmt_shape, vector_shape
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -33,10 +33,6 @@ Trace = StepView = Any
 GRAD, CODE, SHAPE, OK, DIM, HEAD = "bold cyan", "green", "yellow", "bold green", "dim", "bold"
 LABEL_WIDTH = 8  # "1 sample": the row labels of every step line up
 PROSE = 100  # the widest a paragraph gets, however wide the terminal
-
-
-def _shape(shape: list) -> str:
-    return str(tuple(shape))
 
 
 class _Style:
@@ -126,14 +122,14 @@ def _forward_table(trace: Trace, st: _Style) -> Table:
     table.add_column(st.say("t.col.equation"), overflow="fold")
     table.add_column(st.say("t.col.shape"), style=SHAPE, overflow="fold")
     table.add_column(st.say("t.col.value"), overflow="fold")
-    fmt_shape = _vector_shape(trace)
+    shape_of = vector_shape(trace.vectors)
     for i, leaf in enumerate(trace.leaves):
-        shape = "" if leaf["role"] == "constant" else fmt_shape(leaf["shape"])
+        shape = "" if leaf["role"] == "constant" else shape_of(leaf["shape"])
         name = st.text(leaf["label"], (f"  {st.say('t.role.' + leaf['role'])}", DIM))
         table.add_row("", name, shape, st.t(leaf["value"]),
                       end_section=i == len(trace.leaves) - 1)
     for rec in trace.forward:
-        table.add_row(str(rec["step"]), st.t(rec["math"]), fmt_shape(rec["shape"]),
+        table.add_row(str(rec["step"]), st.t(rec["math"]), shape_of(rec["shape"]),
                       st.t(rec["value"]))
     return table
 
@@ -148,12 +144,6 @@ def _arrays(records: list[dict], st: _Style) -> Table:
     for name, rec in zip(names, records):
         grid.add_row(f"  {name}", "=", Text(array_text(rec["array"], room)))
     return grid
-
-
-def _vector_shape(trace: Trace):
-    if trace.vectors == "column":
-        return lambda s: _shape(list(s) + [1] if len(s) == 1 else s)
-    return _shape
 
 
 def _backward_intro(trace: Trace, st: _Style) -> Iterator[RenderableType]:
@@ -180,7 +170,7 @@ def _backward_intro(trace: Trace, st: _Style) -> Iterator[RenderableType]:
         grid.add_row(st.t(st.say("t.batch.code", n=n, k=ex["step"])),
                      st.text((ex["code"], CODE)))
     body = Group(
-        st.text(st.say("t.batch.rows", n=n, x=note["input"], shape=_shape(note["input_shape"]),
+        st.text(st.say("t.batch.rows", n=n, x=note["input"], shape=fmt_shape(note["input_shape"]),
                        grad=f"∂{j}/∂v") + (st.say("t.batch.both") if ex is not None else "")),
         grid,
         st.text(*_split(st.say("t.batch.where", label="\0"), (st.say("t.row.sample"), DIM))))
@@ -228,7 +218,7 @@ def _step(trace: Trace, view: StepView, st: _Style) -> Table:
     if rec["shape_ok"]:
         shapes.append_text(st.ok(grad.split("/∂", 1)[-1]))
     else:  # the engine raises first; kept so a hand-made record can never pass silently
-        shapes.append_text(st.text((st.say("t.expected", shape=_shape(rec["shape"])),
+        shapes.append_text(st.text((st.say("t.expected", shape=fmt_shape(rec["shape"])),
                                     "bold red")))
     rows.append((st.say("t.row.shapes"), shapes))
     if view.note:
@@ -291,7 +281,7 @@ def _memory(trace: Trace, st: _Style) -> Group:
     table.add_column(style=SHAPE, no_wrap=True)
     table.add_column(justify="right", no_wrap=True)
     for m in trace.memory:
-        table.add_row(st.t(m["label"]), _vector_shape(trace)(m["shape"]), f"{m['bytes']} B")
+        table.add_row(st.t(m["label"]), vector_shape(trace.vectors)(m["shape"]), f"{m['bytes']} B")
     total = sum(m["bytes"] for m in trace.memory)
     table.add_row(Text(st.say("t.memory.total"), style=DIM), "", Text(f"{total} B", style=HEAD))
     return _prose(Group(

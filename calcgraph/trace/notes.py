@@ -6,9 +6,10 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from calcgraph.core.program import saved_values
-from calcgraph.text.formulas import fmt_shape, grad_math, step_record, strip_parens, unit_grads
+from calcgraph.text.formulas import grad_math, step_record, strip_parens, unit_grads
 from calcgraph.text.labels import to_unicode
 from calcgraph.text.lang import words
+from calcgraph.text.summary import ARRAY_LIMIT, fmt_shape, summarize_array
 
 if TYPE_CHECKING:
     import numpy as np
@@ -18,39 +19,14 @@ if TYPE_CHECKING:
 
 StepView = Any  # trace.build's StepView, which is built from these notes (see trace.format)
 
-SMALL = 20  # --values prints arrays with at most this many numbers (--array-limit changes it)
-TINY = 4  # arrays this small are printed even without --values
-
-
-def summarize(a: np.ndarray | None) -> str:
-    """`1.2083`; tiny arrays and class labels in full; else `min -0.8, max 1.2, norm 2.1`."""
-    import numpy as np
-
-    if a is None:
-        return ""
-    if a.ndim == 0:
-        return f"{a.item():.5g}" if a.dtype.kind == "f" else str(a.item())
-    if a.size <= TINY or a.dtype.kind in "iu" and a.size <= SMALL:
-        return array_text(a, 60)
-    return f"min {a.min():.3g}, max {a.max():.3g}, norm {np.linalg.norm(a):.3g}"
-
-
-def full_value(a: np.ndarray | None, values: bool, limit: int = SMALL) -> list | None:
+def full_value(a: np.ndarray | None, values: bool, limit: int = ARRAY_LIMIT) -> list | None:
     """--values: the array as nested lists when it has at most `limit` numbers (--array-limit)
     and its summary is not already the array."""
     from calcgraph.text.document import array_json
 
-    if not values or a is None or a.ndim == 0 or a.size > limit or summarize(a).startswith("["):
+    if not values or a is None or a.ndim == 0 or a.size > limit or summarize_array(a).startswith("["):
         return None
     return array_json(a)
-
-
-def array_text(a, width: int) -> str:
-    """numpy's own printing, rows wrapped by numpy itself to `width` so they never break."""
-    import numpy as np
-
-    return np.array2string(np.asarray(a), precision=4, suppress_small=True,
-                           max_line_width=max(width, 20))
 
 
 def broadcast_note(step: Step, obj: str, lang: str = "en") -> str:

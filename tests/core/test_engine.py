@@ -16,7 +16,7 @@ import pytest
 import calcgraph as cg
 from benchmarks.floors import mlp_floor
 from benchmarks.graphs import deep_mlp, weights_of
-from calcgraph.core.program import SMALL, plan, saved_values, state
+from calcgraph.core.program import SMALL_ARRAY, plan, saved_values, state
 
 LAM = 0.1
 
@@ -47,7 +47,7 @@ def test_the_sizes_take_the_fast_paths():
     g = d2l()
     sweep = {rev.node.name: rev for rev in plan(g, False).sweep}
     (w1_via_l2,) = [c for c in sweep["l2"].todo if c.target.name == "W1"]
-    assert g["W1"].grad_shape == (256, 784) and 256 * 784 > SMALL
+    assert g["W1"].grad_shape == (256, 784) and 256 * 784 > SMALL_ARRAY
     assert w1_via_l2.defer and w1_via_l2.total == 2  # deferred: × and ℓ₂ both reach W1
     assert sweep["l2"].node.impl.recompute  # ℓ₂'s buffer may become the sum
 

@@ -26,8 +26,7 @@ NOT_OPS = {
     ("graphviz/htmllabels.py", "sub"): "the HTML <sub> tag",
     ("core/models.py", "l2"): "the d2l figure's id of the weight-decay node",
     ("text/document.py", "mean"): "a key of the JSON summary of a large array",
-    ("figure/notes.py", "mean"): "a key of the JSON summary of a large array",
-    ("html/page.py", "mean"): "a key of the JSON summary of a large array",
+    ("text/summary.py", "mean"): "a key of the JSON summary of a large array",
     **{("pytorch/lower.py", word): "the name of a PyTorch aten call"
        for word in ("div", "neg", "pow", "transpose")},
 }

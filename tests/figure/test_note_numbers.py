@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import calcgraph as cg
-from calcgraph.figure.notes import summarize
+from calcgraph.text.summary import summarize
 
 
 def labels(dot: str) -> list[str]:

@@ -13,8 +13,9 @@ from calcgraph.errors import UsageError
 from calcgraph.figure import notes as scene_annotations
 from calcgraph.figure.draw import graph_data
 from calcgraph.figure.notes import box, cuts, overlap, segments
-from calcgraph.figure.scene import D2L, Run, build_scene, label_runs, summarize, text_width
+from calcgraph.figure.scene import D2L, Run, build_scene, label_runs, text_width
 from calcgraph.sources import load_source
+from calcgraph.text.summary import summarize
 
 
 def scene_of(g, annotate="shapes", **kw):
@@ -91,8 +92,8 @@ def test_value_and_gradient_annotations_run_the_passes():
     assert notes["W1"][0] == "(5, 4)" and notes["W1"][1].startswith("μ ")
     assert notes["W1"][2] == "∂J: (5, 4)" and notes["W1"][3].startswith("μ ")
     # scalars get micrograd's record: value and gradient on one framed line
-    assert notes["J"] == (f"data {float(g['J'].value):.4g} | grad 1",)
-    assert notes["L"] == (f"data {float(g['L'].value):.4g} | grad 1",)
+    assert notes["J"] == (f"data {float(g['J'].value):.5g} | grad 1",)
+    assert notes["L"] == (f"data {float(g['L'].value):.5g} | grad 1",)
     grads = {n.node: n.lines for n in scene_of(calcgraph.mlp(), "grads").notes}
     assert grads["o"][0] == "∂J: (3,)" and grads["o"][1].startswith("[")
     values = {n.node: n.lines for n in scene_of(calcgraph.mlp(), "values").notes}

@@ -8,8 +8,8 @@ import pytest
 
 import calcgraph as cg
 from calcgraph.figure.draw import to_dot
-from calcgraph.figure.notes import summarize
 from calcgraph.graphviz import run as render
+from calcgraph.text.summary import summarize
 
 _G = re.compile(r'<g id="(?:node|edge)\d+" class="([^"]*)">\s*<title>([^<]*)</title>')
 

@@ -8,7 +8,8 @@ import re
 import pytest
 
 import calcgraph as cg
-from calcgraph.html.page import array_text, build_page
+from calcgraph.html.page import build_page
+from calcgraph.text.summary import page_text
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +51,7 @@ def test_every_node_has_what_a_click_shows(page):
 
 
 def test_large_arrays_are_summarized():
-    small, large = array_text([1.0, 2.0]), array_text([[float(i)] * 10 for i in range(10)])
+    small, large = page_text([1.0, 2.0]), page_text([[float(i)] * 10 for i in range(10)])
     assert small == "[1. 2.]"
     assert "..." in large and "100 numbers: mean 4.5" in large
 
@@ -77,3 +78,36 @@ def test_each_steps_figure_is_stored_as_its_changes_and_rebuilds_exactly():
             parts[int(i)] = piece
         assert "".join(parts) == svg, k
     assert sum(len(p) for s in stored["steps"] for p in s.values()) < sum(map(len, svgs)) / 2
+
+
+def test_lang_zh_puts_headings_steps_and_script_words_in_chinese():
+    from calcgraph.text.lang import words
+
+    zh, en = words("zh"), words("en")
+    page = build_page(cg.mlp(), renderer="embedded", lang="zh")
+    assert '<html lang="zh">' in page
+    assert zh["p.title"].format(name="mlp") in page and zh["p.prev"] in page
+    assert zh["s.forward"] in page and zh["p.forward"] in page  # step 0 and the forward table
+    assert zh["s.head"].format(k=1, n=12, grad="∂J/∂J") in page
+    data = json.loads(re.search(r'id="cg-data">(.*?)</script>', page, re.DOTALL).group(1))
+    assert data["words"]["p.pos"] == zh["p.pos"]  # what page.js writes itself
+    assert data["nodes"]["mul2"]["what"] == "运算 matmul(W2, h)"
+    assert data["nodes"]["W2"]["what"] == zh["t.role.param"]
+    for key in ("p.title", "p.prev", "p.hint", "s.seed", "p.forward"):  # no English left over
+        assert en[key].format(name="mlp") not in page
+    # the math is the same in every language
+    assert "dJ_dh = W2.T @ dJ_do" in page and "(5,) = (3, 5).T @ (3,)" in page
+
+
+def test_cli_html_takes_lang(tmp_path):
+    from click.testing import CliRunner
+
+    from calcgraph.cli import cli
+
+    out = tmp_path / "zh.html"
+    result = CliRunner().invoke(cli, ["html", "--renderer", "embedded", "--lang", "zh",
+                                      "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert '<html lang="zh">' in out.read_text(encoding="utf-8")
+    bad = CliRunner().invoke(cli, ["html", "--lang", "fr", "-o", str(tmp_path / "x.html")])
+    assert bad.exit_code == 2 and not (tmp_path / "x.html").exists()

@@ -120,4 +120,23 @@ TEXT = {
     "t.broadcast": "{v} {shape} was broadcast to {out} in the forward pass, so {grad} adds up "
                    "{gout} over {over}",
     "t.over.batch": "the batch (axis 0)", "t.over.axis": "axis {axis}", "t.over.axes": "axes {axes}",
+    # the HTML stepper page (calcgraph html) and the step captions of figures and page
+    "s.forward": "forward pass: every value computed and kept",
+    "s.follow": "backward steps 1 to {n} follow",
+    "s.head": "step {k} of {n}: {grad}",
+    "s.seed": ", the sweep starts at the objective",
+    "s.sum": ", {n} paths meet, so their contributions add",
+    "s.through": "back through {eq}", "s.sep": ", ",
+    "p.title": "{name}: the backward pass, step by step",
+    "p.doc": "calcgraph: {name}, the backward pass step by step",
+    "p.prev": "← previous", "p.next": "next →",
+    "p.show.backward": "show the backward graph", "p.show.forward": "show the forward graph",
+    "p.hint": "← / → keys step; click a node for its value and gradient",
+    "p.info": "Click a node to see its value, gradient and shape.",
+    "p.forward": "Forward pass: each equation in order",
+    "p.operator": "operator",
+    "p.role.intermediate": "intermediate", "p.role.objective": "objective",
+    "p.pos0": "forward state (step 0 of {n})", "p.pos": "step {k} of {n}",
+    "p.shape": "shape", "p.value": "value", "p.grad.shape": "{grad} shape",
+    "p.known": "  (known since step {k})", "p.computed": "  (computed at step {k})",
 }

@@ -104,4 +104,23 @@ TEXT = {
     "t.broadcast": "前向传播中 {v} {shape} 被广播成 {out}，所以 {grad} 要把 {gout} 沿{over}"
                    "求和",
     "t.over.batch": "批量维（第 0 轴）", "t.over.axis": "第 {axis} 轴", "t.over.axes": "轴 {axes} ",
+    # the HTML stepper page (calcgraph html) and the step captions of figures and page
+    "s.forward": "前向传播：每个值都已算出并保留",
+    "s.follow": "接下来是反向传播第 1 到 {n} 步",
+    "s.head": "第 {k} 步（共 {n} 步）：{grad}",
+    "s.seed": "，反向传播从目标函数开始",
+    "s.sum": "，{n} 条路径在此汇合，各路径的贡献相加",
+    "s.through": "反向经过 {eq}", "s.sep": "，",
+    "p.title": "{name}：反向传播，一步一步",
+    "p.doc": "calcgraph：{name}，一步一步看反向传播",
+    "p.prev": "← 上一步", "p.next": "下一步 →",
+    "p.show.backward": "显示反向图", "p.show.forward": "显示前向图",
+    "p.hint": "← / → 键逐步前进；点击节点查看它的值和梯度",
+    "p.info": "点击节点查看它的值、梯度和形状。",
+    "p.forward": "前向传播：按顺序的每个等式",
+    "p.operator": "运算",
+    "p.role.intermediate": "中间变量", "p.role.objective": "目标函数",
+    "p.pos0": "前向状态（第 0 步，共 {n} 步）", "p.pos": "第 {k} 步（共 {n} 步）",
+    "p.shape": "形状", "p.value": "值", "p.grad.shape": "{grad} 的形状",
+    "p.known": "（自第 {k} 步起已知）", "p.computed": "（在第 {k} 步算出）",
 }
