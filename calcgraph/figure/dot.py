@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from calcgraph.figure.grid import SPLINE_LIMIT
-from calcgraph.figure.notes import LINE, text_width
+from calcgraph.figure.metrics import LINE, text_width
 from calcgraph.figure.quoting import (
     attrs,
     dot_id,

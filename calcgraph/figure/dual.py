@@ -17,7 +17,8 @@ from typing import Any
 from calcgraph.figure.boxes import box_ids
 from calcgraph.figure.elements import D2L, Edge, Node, Note, Run, Scene, Theme
 from calcgraph.figure.layout import Cell, Layout, layout
-from calcgraph.figure.notes import LINE, place, text_width
+from calcgraph.figure.metrics import LINE, text_width
+from calcgraph.figure.notes import place
 from calcgraph.figure.scene import build_scene, label_runs
 from calcgraph.figure.stepped import (
     CAPTION_CHARS,

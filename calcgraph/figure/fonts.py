@@ -3,7 +3,7 @@
 Text is drawn in Liberation Serif (Times' metrics, glyph for glyph) with DejaVu Serif for
 what it lacks (⊙, ⊕, ⁽ ⁾, ₕ ...). `embed()` puts the subset of both that a figure uses into
 the SVG as @font-face data URLs (WOFF), so a browser, notebook or vector editor draws the
-same glyphs as the PNG; the notes were placed with these very widths (notes.text_width).
+same glyphs as the PNG; the notes were placed with these very widths (metrics.text_width).
 """
 
 from __future__ import annotations

@@ -1,4 +1,6 @@
-"""Annotations: what each one says, how wide its text is, and where it goes beside its node.
+"""Annotations: where each one goes beside its node, clear of edges, nodes and other notes.
+
+What a note says is in figure/notetext.py, how wide it is in figure/metrics.py.
 
 Pure functions over plain data and the scene's dataclasses (calcgraph.figure.scene); the rules
 are in docs/render.md ("Annotations").
@@ -8,14 +10,11 @@ from __future__ import annotations
 
 import itertools
 import math
-import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from calcgraph.figure import fonts
-from calcgraph.options import WITH_GRADS, WITH_SHAPES, WITH_VALUES
-from calcgraph.text.summary import fmt_shape, number, summarize
+from calcgraph.figure.metrics import LINE, text_width
 
 if TYPE_CHECKING:
     from calcgraph.figure.elements import Edge, Key, Node, Note, Scene
@@ -25,147 +24,10 @@ Box = tuple[float, float, float, float]  # x0, y0, x1, y1
 Segment = tuple[float, float, float, float]  # x0, y0, x1, y1
 GAP = 2.0  # pt between a node and its annotation
 EDGE_GAP = 4.0  # pt between an edge leaving a node vertically and the text beside it
-LINE = 1.2  # line height, in font sizes (Graphviz's own line spacing)
 # Where an annotation may go, in order: under the node, under to the right or left (clear of
 # a vertical edge), over it, over to the right or left, then beside it.
 PLACE_BUDGET = 20_000  # note placements tried while looking for a pitch where all fit
 SPOTS = ((0, -1), (1, -1), (-1, -1), (0, 1), (1, 1), (-1, 1), (1, 0), (-1, 0))
-
-# ---------------------------------------------------------------- text widths
-
-# Advance widths in 1/1000 em of Times-Roman, which the bundled Liberation Serif matches
-# glyph for glyph (calcgraph/fonts; browsers use Times or a metric twin), for ' ' to '~'.
-_ASCII = (
-    250, 333, 408, 500, 500, 833, 778, 180, 333, 333, 500, 564, 250, 333, 250, 278,
-    500, 500, 500, 500, 500, 500, 500, 500, 500, 500, 278, 278, 564, 564, 564, 444,
-    921, 722, 667, 667, 722, 611, 556, 722, 722, 333, 389, 722, 611, 889, 722, 722,
-    556, 722, 667, 556, 611, 722, 722, 944, 722, 722, 611, 333, 278, 333, 469, 500,
-    333, 444, 500, 444, 500, 444, 333, 500, 500, 278, 278, 500, 278, 778, 500, 500,
-    500, 500, 333, 389, 278, 500, 500, 722, 500, 500, 444, 480, 200, 480, 541,
-)
-_OTHER = {"μ": 536, "σ": 539, "∂": 494, "−": 564, "×": 564, "·": 333, "–": 500, "—": 1000,
-          "…": 1000, "′": 219}
-
-
-def is_wide(c: str) -> bool:
-    """Whether `c` is drawn a full em wide: CJK ideographs, kana, Hangul, fullwidth forms
-    (Unicode's East Asian Wide and Fullwidth, as every CJK font draws them)."""
-    return unicodedata.east_asian_width(c) in ("W", "F")
-
-
-def _char_width(c: str) -> float:
-    """One character's width in em: Times' (= Liberation Serif's) table for the annotation
-    alphabet, else the bundled font that draws it, else generous; 1 em for wide characters."""
-    if is_wide(c):
-        return 1.0
-    code = ord(c)
-    if 32 <= code < 127:
-        return _ASCII[code - 32] / 1000
-    if c in _OTHER:
-        return _OTHER[c] / 1000
-    drawn = fonts.advance(c)  # the bundled font that draws it (fonts.py)
-    if drawn is not None:
-        return drawn
-    if 0x3B1 <= code <= 0x3C9:  # lowercase Greek: at most ω's 0.658
-        return 0.66
-    if 0x391 <= code <= 0x3A9:  # capital Greek: at most Μ's 0.889
-        return 0.9
-    if 0x2070 <= code <= 0x209F or c in "¹²³":  # super- and subscripts: at most 0.401
-        return 0.41
-    return 1.0 if code > 0x2E7F else 0.75  # CJK and the like: 1 em; anything else: generous
-
-
-def text_width(text: str, size: float) -> float:
-    """Width in pt of `text` set in Times at `size` pt, as the SVG viewer draws it.
-
-    Graphviz's own estimate (which varies with the renderer) never places the text:
-    every annotation line is centred on a point computed from this width (dot.py).
-    """
-    return sum(_char_width(c) for c in text) * size
-
-
-# ---------------------------------------------------------------- what a note says
-
-
-def record(n: Mapping[str, Any], annotate: str) -> str | None:
-    """micrograd's record for a scalar variable, `data −4 | grad 46`, when values are asked
-    for; 5 significant digits, like every other number in a figure (J = 1.0025).
-
-    >>> record({"shape": [], "value": -4.0, "grad": 46.0}, "values")
-    'data −4 | grad 46'
-    >>> record({"shape": [], "value": 0.7310585786, "grad": None}, "all")
-    'data 0.73106'
-    """
-    if annotate not in WITH_VALUES or n.get("shape") or n.get("value") is None:
-        return None
-    text = f"data {number(n['value'])}"
-    return text if n.get("grad") is None else f"{text} | grad {number(n['grad'])}"
-
-
-def constant_line(n: Mapping[str, Any], constants: Mapping[str, Mapping[str, Any]],
-                  annotate: str) -> str | None:
-    """An operator's constants, `λ = 0.1` or `c = 2`, when values are asked for: the circle
-    shows only the op's symbol, and 2 · x would otherwise read as an unexplained ·."""
-    params = n.get("params") or {}
-    if annotate not in WITH_VALUES or not params:
-        return None
-    parts = []
-    for key, p in params.items():
-        if isinstance(p, str) and p in constants:
-            parts.append(f"{constants[p]['label_text']} = {number(constants[p]['value'])}")
-        else:
-            parts.append(f"{key} = {number(p)}")
-    return ", ".join(parts)
-
-
-def gets_grad(data: Mapping[str, Any]) -> set[str]:
-    """Variables that get ∂J in a backward pass: parameters and what depends on them."""
-    nodes = {n["id"]: n for n in data["nodes"]}
-    out = {k for k, n in nodes.items() if n.get("role") == "param"}
-    for n in data["nodes"]:
-        if n["kind"] == "operator" and any(i in out for i in n["inputs"]):
-            out.add(n["output"])
-    return out - {data.get("objective")}
-
-
-def note_lines(n: Mapping[str, Any], annotate: str, obj: str,
-               grad: bool) -> tuple[tuple[str, ...], tuple[int, ...]]:
-    """Shape, value, gradient shape, gradient (as many as `annotate` asks for), and which
-    lines are faint.
-
-    A scalar's shape () is left out: its italic letter already says it. A variable that
-    backward does not reach (an input, a label, what depends on those alone) still has a
-    gradient shape, written faint; a class index (an integer) has no gradient at all.
-    """
-    if n.get("members"):  # one box for several parameters: their lines side by side
-        return _joined([note_lines(m, annotate, obj, grad) for m in n["members"]], obj)
-    shapes, values = annotate in WITH_SHAPES, annotate in WITH_VALUES
-    grads = annotate in WITH_GRADS
-    lines, faint = [], []
-    if (shapes or values) and n["shape"]:
-        lines.append(fmt_shape(n["shape"]))
-    if values and n.get("value") is not None:
-        lines.append(summarize(n["value"]))
-    real = not str(n.get("dtype", "float")).startswith(("int", "uint", "bool"))
-    if (shapes or grads) and n["grad_shape"] and (grad or (real and n.get("role") != "objective")):
-        if not grad:
-            faint.append(len(lines))
-        lines.append(f"∂{obj}: {fmt_shape(n['grad_shape'])}")
-    if grad and grads and n.get("grad") is not None:
-        value = summarize(n["grad"])
-        lines.append(value if n["grad_shape"] else f"∂{obj}: {value}")
-    return tuple(lines), tuple(faint)
-
-
-def _joined(parts: list[tuple[tuple[str, ...], tuple[int, ...]]],
-            obj: str) -> tuple[tuple[str, ...], tuple[int, ...]]:
-    """Members' note lines joined line by line: '(5, 4), (5, 5)', '∂L: (5, 4), (5, 5)'."""
-    lines = []
-    for i, first in enumerate(parts[0][0]):
-        rest = [p[0][i].removeprefix(f"∂{obj}: ") for p in parts[1:] if i < len(p[0])]
-        lines.append(", ".join([first, *rest]))
-    return tuple(lines), parts[0][1]
-
 
 # ---------------------------------------------------------------- where a note goes
 

@@ -8,15 +8,9 @@ from typing import Any
 from calcgraph.figure.boxes import merge_boxes
 from calcgraph.figure.elements import D2L, Edge, Key, Node, Note, Run, Scene, Theme
 from calcgraph.figure.layout import layout
-from calcgraph.figure.notes import (
-    LINE,
-    constant_line,
-    gets_grad,
-    note_lines,
-    place,
-    record,
-    text_width,
-)
+from calcgraph.figure.metrics import LINE, text_width
+from calcgraph.figure.notes import place
+from calcgraph.figure.notetext import constant_line, gets_grad, note_lines, record
 from calcgraph.options import ANNOTATE, LAYOUTS, WITH_NUMBERS, WITH_SHAPES, choose
 from calcgraph.text.labels import parse
 from calcgraph.text.summary import fmt_shape, summarize

@@ -12,7 +12,7 @@ from typing import Any
 
 from calcgraph.errors import UsageError
 from calcgraph.figure.elements import Node, Note, Scene
-from calcgraph.figure.notes import LINE
+from calcgraph.figure.metrics import LINE
 from calcgraph.text.lang import words
 from calcgraph.text.steps import caption, known
 from calcgraph.text.summary import summarize

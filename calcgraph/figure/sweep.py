@@ -16,7 +16,7 @@ from typing import Any
 
 from calcgraph.errors import RenderError, UsageError
 from calcgraph.figure import dot
-from calcgraph.figure.notes import text_width
+from calcgraph.figure.metrics import text_width
 from calcgraph.figure.scene import build_scene
 from calcgraph.figure.stepped import STEP_ANNOTATE, at_step
 from calcgraph.graphviz import run as render

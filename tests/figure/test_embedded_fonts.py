@@ -11,7 +11,7 @@ import pytest
 import calcgraph as cg
 from calcgraph.figure import fonts
 from calcgraph.figure.draw import svg_text
-from calcgraph.figure.notes import text_width
+from calcgraph.figure.metrics import text_width
 
 FACE = re.compile(r"font-family: '([^']*)'; font-weight: (\w+); font-style: (\w+); "
                   r"src: url\(data:font/woff;base64,([^)]*)\)")

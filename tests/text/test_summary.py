@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from calcgraph.figure.notes import record
+from calcgraph.figure.notetext import record
 from calcgraph.text.summary import (
     ARRAY_LIMIT,
     PAGE_ARRAY_LIMIT,
