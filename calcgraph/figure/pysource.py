@@ -6,6 +6,9 @@ from typing import Any
 
 import graphviz
 
+if not hasattr(graphviz, "Source"):  # a folder named graphviz on sys.path, not the package
+    raise ImportError("the graphviz package is not installed", name="graphviz")
+
 
 class PinnedSource(graphviz.Source):
     """A graphviz.Source whose pipe() and render() run neato -n2 unless told otherwise.
