@@ -17,7 +17,6 @@ import pytest
 import calcgraph as cg
 from calcgraph.html.page import build_page
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright not installed")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--no-first-run"]
 
@@ -37,6 +36,7 @@ pytestmark = pytest.mark.skipif(chromium() is None, reason="no Chromium found (a
 
 @pytest.fixture(scope="module")
 def browser():
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright not installed")
     with sync_api.sync_playwright() as p:
         b = p.chromium.launch(executable_path=chromium(), args=ARGS)
         yield b

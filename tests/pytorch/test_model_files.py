@@ -9,7 +9,10 @@ from click.testing import CliRunner
 
 from calcgraph.cli import cli
 
-pytest.importorskip("torch", reason="torch not installed; `pip install torch==2.13.0`")
+
+@pytest.fixture(autouse=True)
+def needs_torch():
+    pytest.importorskip("torch", reason="torch not installed; `pip install torch==2.13.0`")
 
 MODEL = '''
 import torch
