@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import re
 import sys
 import warnings
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import click
@@ -109,3 +111,19 @@ def refuse_source_as_output(source: str | None, out: str | None) -> None:
     if os.path.isfile(file) and os.path.realpath(out) == os.path.realpath(file):
         raise UsageError(f"-o {out}: that is the SOURCE file itself, which calcgraph never "
                          f"writes over (give another output file)")
+
+
+def default_output(source: str | None, fmt: str | None) -> str:
+    """`<name>.svg` (or .FMT) in the current folder, named after SOURCE: a spec file's own
+    name (net.cg → net.svg, whatever its `graph` line says), model.py:make → model_make.svg,
+    else the sample's name. Every command that writes a file by default names it so."""
+    from calcgraph.sources import SUFFIX, is_python_source, sample_names
+
+    name = source or "mlp"
+    if is_python_source(name):
+        file, _, function = name.rpartition(":")
+        name = f"{Path(file).stem}_{function}"
+    elif name not in sample_names() and (Path(name).is_file() or name.endswith(SUFFIX)):
+        name = Path(name).stem
+    safe = re.sub(r"[^\w.-]+", "_", name).strip("._") or "graph"
+    return f"{safe}.{(fmt or 'svg').lower()}"

@@ -8,6 +8,7 @@ import click
 
 from calcgraph.cli.common import (
     budget,
+    default_output,
     lang_option,
     load,
     mapped,
@@ -37,7 +38,6 @@ def html(source, batch, seed, max_memory, sets, out, renderer, layout, lang) -> 
       calcgraph html -o steps.html --lang zh   headings and step text in Chinese
     """
     from calcgraph.errors import UsageError
-    from calcgraph.figure.draw import default_path
     from calcgraph.html.page import Stepper, build_page
 
     refuse_source_as_output(source, out)
@@ -48,7 +48,7 @@ def html(source, batch, seed, max_memory, sets, out, renderer, layout, lang) -> 
     with budget(max_memory):
         graph = load(source, batch, seed, sets)
         page = build_page(graph, layout=layout, renderer=renderer, lang=lang)
-    out = out or default_path(graph, "html")
+    out = out or default_output(source, "html")
     refuse_source_as_output(source, out)
     path = Stepper(page).save(out)
     where = "stdout" if path == "-" else path

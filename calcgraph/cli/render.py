@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import json
-import re
 import sys
 import warnings
-from pathlib import Path
 
 import click
 
-from calcgraph.cli.common import budget, load, mapped, refuse_source_as_output, source_options
+from calcgraph.cli.common import (
+    budget,
+    default_output,
+    load,
+    mapped,
+    refuse_source_as_output,
+    source_options,
+)
 from calcgraph.errors import CalcgraphWarning, UsageError
 from calcgraph.options import ANNOTATE, BACKWARD, BINARY_FORMATS, LAYOUTS, RENDERERS
 
@@ -94,7 +99,8 @@ def render(source, batch, seed, max_memory, sets, out, fmt, annotate, renderer, 
         with budget(max_memory):
             return render_all_steps(load(source, batch, seed, sets), out, fmt,
                                     annotate=annotate, renderer=renderer, layout=layout, dpi=dpi,
-                                    scale=scale, legend=legend, backward=backward)
+                                    scale=scale, legend=legend, backward=backward,
+                                    stem=default_output(source, "x")[:-2])
     out = out or default_output(source, fmt)
     refuse_source_as_output(source, out)  # a spec named net.svg would default to itself
     kind = format_from_path(out, fmt)
@@ -146,18 +152,3 @@ def render_all_steps(graph, out, fmt, **options) -> None:
     paths, used = render_steps(graph, out, fmt, **options)
     where = paths[0] if len(paths) == 1 else f"{len(paths)} frames: {paths[0]} … {paths[-1]}"
     click.echo(f"wrote {where}" + (f" ({used} Graphviz)" if used else ""), err=True)
-
-
-def default_output(source: str | None, fmt: str | None) -> str:
-    """`<name>.svg` (or .FMT) in the current folder, named after SOURCE: a spec file's own
-    name (net.cg → net.svg), model.py:make → model_make.svg, else the sample's name."""
-    from calcgraph.sources import SUFFIX, is_python_source, sample_names
-
-    name = source or "mlp"
-    if is_python_source(name):
-        file, _, function = name.rpartition(":")
-        name = f"{Path(file).stem}_{function}"
-    elif name not in sample_names() and (Path(name).is_file() or name.endswith(SUFFIX)):
-        name = Path(name).stem
-    safe = re.sub(r"[^\w.-]+", "_", name).strip("._") or "graph"
-    return f"{safe}.{(fmt or 'svg').lower()}"

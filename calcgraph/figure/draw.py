@@ -165,10 +165,12 @@ class Figure:
 def render_steps(graph: Graph, out: str | None = None, fmt: str | None = None, *,
                  annotate: str = "shapes", renderer: str = "auto", layout: str = "d2l",
                  dpi: float | None = None, scale: float | None = None, legend: bool = False,
-                 backward: str | None = None) -> tuple[list[str], str | None]:
+                 backward: str | None = None,
+                 stem: str | None = None) -> tuple[list[str], str | None]:
     """Every step: numbered frames in a folder, or one animation (.gif, .webp, .png).
 
-    Returns the paths written and the renderer used. Default: `<name>_steps/` with SVG frames.
+    Returns the paths written and the renderer used. Default: `<stem>_steps/` with SVG frames,
+    `stem` defaulting to the graph's name.
     PNG frames have the density of render (`dpi`, default 300, or `scale`); an animation,
     shown on a screen, defaults to 144 dpi.
     """
@@ -177,7 +179,7 @@ def render_steps(graph: Graph, out: str | None = None, fmt: str | None = None, *
     choose(layout, LAYOUTS, "layout")
     choose(renderer, RENDERERS, "renderer")
     data = graph_data(graph, STEP_ANNOTATE[annotate], steps=True)
-    stem = default_path(graph, "x")[:-2] + ("_backward" if backward else "")
+    stem = (stem or default_path(graph, "x")[:-2]) + ("_backward" if backward else "")
     out = out or f"{stem}_steps/"
     dots = sweep.step_dots(data, annotate=annotate, layout=layout, legend=legend,
                            backward=backward)

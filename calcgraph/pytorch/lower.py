@@ -17,8 +17,10 @@ from calcgraph.core import ops
 from calcgraph.pytorch.capture import Call, Capture
 from calcgraph.pytorch.equations import Lowered, Ref, fuse_l2, rename
 
+# Calls that pass their operand through when the shape does not change (views that change
+# it are _view's: view, reshape, _unsafe_view).
 PASS = {"detach", "alias", "clone", "contiguous", "lift_fresh", "lift_fresh_copy", "_to_copy",
-        "view", "reshape", "_unsafe_view", "expand"}  # kept when the shape does not change
+        "expand"}
 # aten calls that are the calcgraph op of the same name
 UNARY = {op.name: op for op in (ops.RELU, ops.SIGMOID, ops.TANH, ops.EXP, ops.LOG)}
 BINARY = {op.name: op for op in (ops.ADD, ops.SUB, ops.MUL)}

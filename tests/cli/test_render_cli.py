@@ -175,6 +175,23 @@ def test_default_output_is_named_after_the_spec_file(tmp_path, monkeypatch, no_s
     assert result.stderr == "wrote net.dot\n" and (tmp_path / "net.dot").exists()
 
 
+@pytest.mark.parametrize("args, written", [
+    (["html", "net.cg", "--renderer", "embedded"], "net.html"),
+    (["render", "net.cg", "--steps", "--renderer", "embedded"], "net_steps"),
+    (["render", "net.cg", "--steps", "--backward", "only", "--renderer", "embedded"],
+     "net_backward_steps"),
+])
+def test_every_default_output_is_named_after_the_spec_file(args, written, tmp_path,
+                                                            monkeypatch):
+    # 10.14 holds for every command that writes a file by default, not only render's figure.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "net.cg").write_text(CliRunner().invoke(cli, ["samples", "mlp"]).stdout)
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / written).exists()
+    assert not any(p.name.startswith("mlp") for p in tmp_path.iterdir())
+
+
 # --- issue 10.20: PNG resolution ----------------------------------------------------------
 
 def png_info(data: bytes) -> tuple[int, int, int | None]:
