@@ -58,19 +58,23 @@ def _show_warning(previous: Callable[..., None]) -> Callable[..., None]:
     return show
 
 
-def source_options(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """SOURCE plus --batch, --seed and --set, shared by render and trace."""
+def graph_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """--seed, --set and --max-memory: how every command builds and bounds its graph."""
     fn = click.option("--set", "sets", multiple=True, metavar="NAME=VALUE",
                       help="Override a dimension or constant, e.g. --set d=8 --set lam=0.01.")(fn)
     fn = click.option("--max-memory", "max_memory", default=None, metavar="SIZE",
                       help="Refuse graphs estimated to need more (values, gradients, output), "
                            "e.g. 512M, 8G or none. Default: $CALCGRAPH_MEMORY or 1G.")(fn)
-    fn = click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True,
-                      help="Seed for the random inputs and parameters.")(fn)
+    return click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True,
+                        help="Seed for the random inputs and parameters.")(fn)
+
+
+def source_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """SOURCE, --batch and graph_options: what render, trace, html and check take."""
+    fn = graph_options(fn)
     fn = click.option("--batch", type=click.IntRange(min=1), default=None, metavar="N",
                       help="Batch form: N samples as rows (X is (N, d)).")(fn)
-    fn = click.argument("source", required=False, metavar="[SOURCE]")(fn)
-    return fn
+    return click.argument("source", required=False, metavar="[SOURCE]")(fn)
 
 
 def load(source: str | None, batch: int | None, seed: int, sets: tuple[str, ...]):

@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import click
 
-from calcgraph.cli.common import lang_option, load, mapped, refuse_source_as_output
-from calcgraph.options import DEFAULT_SEED, DERIVE_FORMATS
+from calcgraph.cli.common import (
+    budget,
+    graph_options,
+    lang_option,
+    load,
+    mapped,
+    refuse_source_as_output,
+)
+from calcgraph.options import DERIVE_FORMATS
 
 DEFAULT_BATCH = 8
 
@@ -22,14 +29,11 @@ DEFAULT_BATCH = 8
 @click.option("--values", is_flag=True, help="Add a worked example: the numbers of one pass.")
 @click.option("--batch", type=click.IntRange(min=1), default=DEFAULT_BATCH, show_default=True,
               metavar="N", help="The batch size of the batch form (shapes and memory).")
-@click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True,
-              help="Seed for the random inputs and parameters (--values).")
-@click.option("--set", "sets", multiple=True, metavar="NAME=VALUE",
-              help="Override a dimension or constant, e.g. --set d=8 --set lam=0.01.")
+@graph_options
 @click.option("--width", type=click.IntRange(min=40), default=100, show_default=True,
               help="Line width of the plain-text form.")
 @mapped
-def derive(source, out, fmt, lang, values, batch, seed, sets, width) -> None:
+def derive(source, out, fmt, lang, values, batch, seed, max_memory, sets, width) -> None:
     """Write the derivation: forward pass, backward pass, shapes and memory, as a teacher would.
 
     \b
@@ -46,13 +50,14 @@ def derive(source, out, fmt, lang, values, batch, seed, sets, width) -> None:
     if out == "-":  # stdout, as without -o
         out, fmt = None, fmt or "txt"
     kind = format_for(out, fmt)
-    graph = load(source, None, seed, sets)
-    try:
-        batched = load(source, batch, seed, sets)
-    except CalcgraphError:  # a graph that has no batch form: the sections say so
-        batched = None
-    text = derivation(graph, fmt=kind, lang=lang, values=values, batch_graph=batched,
-                      width=width)
+    with budget(max_memory):
+        graph = load(source, None, seed, sets)
+        try:
+            batched = load(source, batch, seed, sets)
+        except CalcgraphError:  # a graph that has no batch form: the sections say so
+            batched = None
+        text = derivation(graph, fmt=kind, lang=lang, values=values, batch_graph=batched,
+                          width=width)
     if out is None:
         click.echo(text, nl=False)
         return

@@ -103,6 +103,15 @@ def test_the_cli_refuses_with_one_line_and_exit_1(tmp_path, monkeypatch):
     assert run.exit_code == 2 and "--max-memory='lots'" in run.output
 
 
+@pytest.mark.parametrize("command", [["trace"], ["check"], ["html", "-o", "x.html"],
+                                     ["derive", "-o", "x.md"]])
+def test_every_command_takes_the_budget(command, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    run = CliRunner().invoke(cli, [*command, "--set", "d=5000", "--max-memory", "100K"])
+    assert run.exit_code == 1 and "raise it with --max-memory" in run.output, run.output
+    assert not any(tmp_path.iterdir())
+
+
 def test_a_memory_error_that_still_happens_is_one_line(tmp_path, monkeypatch):
     from calcgraph.figure import draw
 
