@@ -6,7 +6,7 @@ import json
 
 import click
 
-from calcgraph.cli.common import budget, load, mapped, source_options
+from calcgraph.cli.common import budget, echo_text, load, mapped, source_options
 
 
 @click.command()
@@ -20,18 +20,17 @@ from calcgraph.cli.common import budget, load, mapped, source_options
 def check(source, batch, seed, max_memory, sets, with_torch, as_json, width) -> None:
     """Check every gradient against central finite differences; exit 1 if one disagrees."""
     from calcgraph.graph import check as check_graph
-    from calcgraph.trace.build import make_console
+    from calcgraph.trace.build import make_console, print_parts
     from calcgraph.trace.checks import check_tables, failure_message
 
     with budget(max_memory):
         graph = load(source, batch, seed, sets)
         result = check_graph(graph, torch=with_torch)
     if as_json:
-        click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+        echo_text(json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n",
+                  document=True)
     else:
-        console = make_console(width)
-        for part in check_tables(result):
-            console.print(part)
+        print_parts(make_console(width), check_tables(result))
     if not result.ok:
         click.echo(f"calcgraph: error: {failure_message(result)}", err=True)
         raise SystemExit(1)

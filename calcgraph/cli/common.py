@@ -131,3 +131,30 @@ def default_output(source: str | None, fmt: str | None) -> str:
         name = Path(name).stem
     safe = re.sub(r"[^\w.-]+", "_", name).strip("._") or "graph"
     return f"{safe}.{(fmt or 'svg').lower()}"
+
+
+def echo_text(text: str, *, document: bool = False) -> None:
+    """Write text to stdout in whatever encoding it has, never a UnicodeEncodeError.
+
+    Where the encoding cannot hold the text (a cp1252 or ascii stdout, what a Windows
+    redirect gets): prose and tables switch to the ASCII forms of the math (as the trace
+    does) and escape what is left; a `document` (a spec file, JSON) is written as UTF-8,
+    the encoding calcgraph reads it back in, since changing its characters would change it.
+    """
+    from calcgraph.text.labels import ascii_text
+
+    out = sys.stdout  # not click's stream, which takes an ascii stdout for UTF-8
+    encoding = getattr(out, "encoding", None) or "utf-8"
+    try:
+        text.encode(encoding)
+    except UnicodeEncodeError:
+        if document and hasattr(out, "buffer"):
+            out.flush()
+            out.buffer.write(text.encode("utf-8"))
+            out.buffer.flush()
+            return
+        text = ascii_text(text).encode(encoding, "backslashreplace").decode(encoding)
+    except LookupError:
+        pass  # an encoding Python does not know: let the stream decide
+    out.write(text)
+    out.flush()

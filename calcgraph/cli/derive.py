@@ -6,6 +6,7 @@ import click
 
 from calcgraph.cli.common import (
     budget,
+    echo_text,
     graph_options,
     lang_option,
     load,
@@ -59,7 +60,7 @@ def derive(source, out, fmt, lang, values, batch, seed, max_memory, sets, width)
         text = derivation(graph, fmt=kind, lang=lang, values=values, batch_graph=batched,
                           width=width)
     if out is None:
-        click.echo(text, nl=False)
+        echo_text(text)
         return
     write_atomic(out, text.encode("utf-8"))
     click.echo(f"wrote {out}", err=True)  # stderr, as render and html say it

@@ -11,6 +11,7 @@ import click
 from calcgraph.cli.common import (
     budget,
     default_output,
+    echo_text,
     load,
     mapped,
     refuse_source_as_output,
@@ -139,10 +140,10 @@ def _report(path: str, used: str | None, kind: str, caught: list, dpi: float | N
     click.echo(f"wrote {where}" + (f" ({used} Graphviz)" if used else ""), err=True)
     if as_json:
         missing = "".join(getattr(w.message, "chars", "") for w in caught)
-        click.echo(json.dumps({
+        echo_text(json.dumps({
             "path": path, "format": kind, "renderer": used, "dpi": dpi,
             "missing_glyphs": list(missing), "warnings": [str(w.message) for w in caught],
-        }, ensure_ascii=False))
+        }, ensure_ascii=False) + "\n", document=True)
 
 
 def render_all_steps(graph, out, fmt, **options) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from calcgraph.cli.common import mapped
+from calcgraph.cli.common import echo_text, mapped
 
 
 class _SamplesCommand(click.Command):
@@ -34,14 +34,14 @@ def samples(name: str | None) -> None:
     from calcgraph.sources import samples as listing
 
     if name:
-        click.echo(sample_text(name), nl=False)
+        echo_text(sample_text(name), document=True)
         return
     import shutil
     import sys
 
     columns = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
     for line in listing_lines(listing(), columns):
-        click.echo(line)
+        echo_text(line + "\n")
 
 
 def listing_lines(rows: list[tuple[str, str]], columns: int | None) -> list[str]:

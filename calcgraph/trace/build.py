@@ -193,6 +193,18 @@ def print_trace(graph: Graph, *, values: bool = False, vectors: str = "flat",
     return trace
 
 
+def print_parts(console: Console, parts: Any) -> None:
+    """Print rich renderables as print_trace prints a trace: where the output's encoding
+    cannot hold the math symbols, in their ASCII forms; never a UnicodeEncodeError."""
+    from calcgraph.text.labels import ascii_text
+
+    with console.capture() as cap:
+        for part in parts:
+            console.print(part)
+    text = cap.get() if console.is_terminal else _rstrip(cap.get())
+    _write(console.file, text if _fits(text, console.file) else ascii_text(text))
+
+
 def _captured(console: Console, trace: Trace) -> str:
     with console.capture() as cap:
         console.print(trace)
