@@ -100,6 +100,7 @@ def random_dag(nodes: int, seed: int = 0) -> cg.Graph:
             op = rng.choice(["add", "mul", "tanh", "exp"])
             pool = names[-6:] if rng.random() < 0.8 else names
             binary = op in ("add", "mul") and len(pool) > 1
+            op = op if binary or op not in ("add", "mul") else "tanh"  # one operand so far
             args = rng.sample(pool, 2) if binary else [rng.choice(pool)]
             names.append(g.apply(op, *args, out=f"t{i}").name)
         i += 1

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import math
-
+from calcgraph.figure import curves
 from calcgraph.figure.grid import SPLINE_LIMIT
 from calcgraph.figure.metrics import LINE, text_width
 from calcgraph.figure.quoting import (
@@ -81,9 +80,23 @@ def note_stmts(note: Note, nid: str, scene: Scene) -> list[str]:
                                   color=quote(t.note_color), pos=pinned_pos(note.x, note.y),
                                   **{"class": quote("note frame")}) + ";"
         return [frame, *text_stmts(nid, note.lines, note.x, note.y + note.height / 2 -
-                                   t.frame_pad, "center", t.note_size, colors, "note")]
+                                   t.frame_pad, "center", t.note_size, colors, "note"),
+                *leader_stmts(note, nid, scene)]
     return text_stmts(nid, note.lines, anchor, note.y + note.height / 2, note.align,
-                      t.note_size, colors, "note")
+                      t.note_size, colors, "note") + leader_stmts(note, nid, scene)
+
+
+def leader_stmts(note: Note, nid: str, scene: Scene) -> list[str]:
+    """The thin line from a set-off note's node to its first line: a straight curve drawn as
+    given, no arrowhead, in the notes' colour; class 'leader' (never an edge of the graph)."""
+    if note.leader is None:
+        return []
+    x0, y0, x1, y1 = note.leader
+    pts = [(x0 + (x1 - x0) * k / 3, y0 + (y1 - y0) * k / 3) for k in range(4)]
+    pos = '"' + " ".join(f"{num(x)},{num(y)}" for x, y in pts) + '"'
+    return [f"{dot_id(note.node)} -> {nid}_0" + attrs(
+        pos=pos, dir="none", penwidth=0.5, color=quote(scene.theme.note_color),
+        **{"class": quote("leader")}) + ";"]
 
 
 def key_stmts(key: Key, nid: str, scene: Scene) -> list[str]:
@@ -109,33 +122,17 @@ def edge_pos(points: tuple[tuple[float, float], ...], src: Node, dst: Node,
              arrow: float, spline: tuple[tuple[float, float], ...] = ()) -> str | None:
     """A routed edge as Graphviz's pos: a smooth curve (Catmull-Rom as cubic Béziers) through
     its waypoints, from the source's outline to the arrowhead at the target's; neato -n2
-    draws it as given. None for a straight edge (Graphviz draws those)."""
-    if spline:  # Graphviz's own curve (layout 'dot'): as it drew it
+    draws it as given. None for a straight edge (Graphviz draws those).
+
+    spline: the curve already made (tip first): Graphviz's own (layout 'dot'), or the one
+    the notes were placed around, tightened where it would graze a node (figure/curves.py).
+    """
+    if spline:
         return '"e,' + " ".join(f"{num(x)},{num(y)}" for x, y in spline) + '"'
     if not points:
         return None
-    pts = [_rim(points[1], src), *points[1:-1], _rim(points[-2], dst)]
-    tip = pts[-1]
-    (ax, ay), (bx, by) = pts[-2], tip
-    d = math.hypot(bx - ax, by - ay) or 1.0
-    pts[-1] = (bx - (bx - ax) * arrow / d, by - (by - ay) * arrow / d)  # the arrowhead's room
-    spline = [pts[0]]
-    for i in range(len(pts) - 1):
-        p0, p1, p2 = pts[max(i - 1, 0)], pts[i], pts[i + 1]
-        p3 = pts[min(i + 2, len(pts) - 1)]
-        spline += [(p1[0] + (p2[0] - p0[0]) / 6, p1[1] + (p2[1] - p0[1]) / 6),
-                   (p2[0] - (p3[0] - p1[0]) / 6, p2[1] - (p3[1] - p1[1]) / 6), p2]
-    return '"e,' + " ".join(f"{num(x)},{num(y)}" for x, y in [tip, *spline]) + '"'
-
-
-def _rim(toward: tuple[float, float], n: Node) -> tuple[float, float]:
-    """Where the line from n's centre toward a point leaves n's outline."""
-    dx, dy = toward[0] - n.x, toward[1] - n.y
-    if n.shape == "circle":
-        scale = n.width / 2 / (math.hypot(dx, dy) or 1.0)
-    else:
-        scale = min(n.width / 2 / (abs(dx) or 1e-9), n.height / 2 / (abs(dy) or 1e-9))
-    return n.x + dx * scale, n.y + dy * scale
+    return '"e,' + " ".join(f"{num(x)},{num(y)}" for x, y in curves.spline(
+        points, src, dst, arrow)) + '"'
 
 
 def _prefix(scene: Scene) -> str:

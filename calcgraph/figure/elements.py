@@ -110,6 +110,9 @@ class Note:
     faint: tuple[int, ...] = ()  # indices of lines drawn in the theme's faint_color
     framed: bool = False  # a scalar's record (data | grad), boxed as micrograd draws it
     colors: tuple[tuple[int, str], ...] = ()  # (line index, colour) overriding the others
+    # A note set off from its node (no free spot beside it): the thin line joining them,
+    # x0, y0 at the node's outline, x1, y1 at the note's box (figure/leaders.py).
+    leader: tuple[float, float, float, float] | None = None
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,9 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from calcgraph.figure.curves import NodeIndex, clear_curve, straight_curve
+from calcgraph.figure.grid import SPLINE_LIMIT
+from calcgraph.figure.leaders import far_spot, seg_distance
 from calcgraph.figure.metrics import LINE, text_width
 
 if TYPE_CHECKING:
@@ -36,30 +39,36 @@ def place(scene: Scene, grid: Layout) -> Scene:
     """Pin nodes to the grid and annotations beside them, widening the pitch only as needed.
 
     Pitches are tried from the narrowest, within a work budget (a pass costs one try per
-    note); past it, or when nothing fits, every note goes under its node.
+    note), first against a sketch of the edges (routes as their waypoints' polyline), then,
+    where the sketch has room, against the curves as drawn. Past the budget, or when no
+    pitch fits every note beside its node, the widest tried is kept and the notes without
+    room there go farther out, with a leader line.
     """
     base = scene.theme.pitch
     tries = sorted(((i, j) for i in range(12) for j in range(12)), key=lambda p: (sum(p), p))
     budget = max(6, PLACE_BUDGET // max(1, len(scene.notes)))
-    done: dict[tuple[int, int], tuple] = {}
+    done: dict[tuple[tuple[int, int], bool], tuple] = {}
 
-    def attempt(spot: tuple[int, int]) -> tuple:
-        if spot not in done:
+    def attempt(spot: tuple[int, int], drawn: bool = False) -> tuple:
+        if (spot, drawn) not in done:
             pitch = _pitch(base, spot)
-            nodes, edges = _pinned(scene, grid, pitch), _routed(scene, grid, pitch)
-            done[spot] = (pitch, nodes, edges, _place_notes(replace(scene, edges=edges), nodes))
-        return done[spot]
+            nodes = _pinned(scene, grid, pitch)
+            edges = _routed(scene, grid, pitch, nodes if drawn else None)
+            done[spot, drawn] = (pitch, nodes, edges,
+                                 _place_notes(replace(scene, edges=edges), nodes))
+        return done[spot, drawn]
 
     # When the narrowest pitch fails, the widest is tried: failing too, nothing will fit.
     if attempt(tries[0])[3] is None and attempt(tries[-1])[3] is None:
         tries = [tries[-1]]
     for spot in tries[:budget]:
-        pitch, nodes, edges, notes = attempt(spot)
-        if notes is not None:
-            break
-    else:  # nothing fits (a very dense graph): put every note under its node
-        by_id = {n.id: n for n in nodes}
-        notes = tuple(at(n, by_id[n.node], (0, -1)) for n in scene.notes)
+        if attempt(spot)[3] is not None or spot == tries[:budget][-1]:
+            pitch, nodes, edges, notes = attempt(spot, drawn=True)
+            if notes is not None:
+                break
+    else:  # no pitch has room beside every node (a dense graph): the widest tried, with
+        # the notes that find no room beside their node set off with a leader line
+        notes = _place_notes(replace(scene, edges=edges), nodes, strict=False)
     placed = replace(scene, nodes=nodes, edges=edges, notes=notes, pitch=pitch, grid=grid)
     return replace(placed, legend=_place_legend(placed)) if scene.legend else placed
 
@@ -68,13 +77,31 @@ def _pitch(base: tuple[float, float], step: tuple[int, int]) -> tuple[float, flo
     return base[0] + 4 * step[0], base[1] + 4 * step[1]
 
 
-def _routed(scene: Scene, grid: Layout, pitch: tuple[float, float]) -> tuple[Edge, ...]:
-    """The edges, each routed one with its waypoints in pt at this pitch."""
+def _routed(scene: Scene, grid: Layout, pitch: tuple[float, float],
+            nodes: tuple[Node, ...] | None) -> tuple[Edge, ...]:
+    """The edges as drawn at this pitch: each routed one with its waypoints in pt and its
+    curve, tightened or bent where it would graze a node (figure/curves.py); when Graphviz
+    draws the others straight (past SPLINE_LIMIT nodes), a straight one through a node
+    bent around it too. nodes None: only the waypoints (a sketch, quicker)."""
     def pt(p: tuple[float, float]) -> tuple[float, float]:
         return (p[0] - 1) * pitch[0], p[1] * pitch[1]
 
-    return tuple(replace(e, points=tuple(pt(p) for p in grid.routes[(e.src, e.dst)]))
-                 if (e.src, e.dst) in grid.routes else e for e in scene.edges)
+    if nodes is None:
+        return tuple(replace(e, points=tuple(pt(p) for p in grid.routes[(e.src, e.dst)]))
+                     if (e.src, e.dst) in grid.routes else e for e in scene.edges)
+    by_id, index = {n.id: n for n in nodes}, NodeIndex(nodes)
+    arrow, straight = 10 * scene.theme.arrowsize, len(nodes) > SPLINE_LIMIT
+    out = []
+    for e in scene.edges:
+        src, dst = by_id[e.src], by_id[e.dst]
+        if (e.src, e.dst) in grid.routes:
+            points = tuple(pt(p) for p in grid.routes[(e.src, e.dst)])
+            e = replace(e, points=points, spline=clear_curve(points, src, dst, arrow, index))
+        elif straight and e.src != e.dst:
+            curve = straight_curve(src, dst, arrow, index)
+            e = e if curve is None else replace(e, spline=curve)
+        out.append(e)
+    return tuple(out)
 
 
 def _pinned(scene: Scene, grid: Layout, pitch: tuple[float, float]) -> tuple[Node, ...]:
@@ -101,14 +128,36 @@ def segments(scene: Scene, nodes: tuple[Node, ...] | None = None) -> list[Segmen
     by_id = {n.id: n for n in (nodes or scene.nodes)}
     out = []
     for e in scene.edges:
-        if e.spline:  # tip, then Bézier control points: 8 chords a piece
-            pts = bezier_points(e.spline[1:]) + [e.spline[0]]
-            out += [(*a, *b) for a, b in itertools.pairwise(pts)]
+        if e.spline:  # tip, then Bézier control points: 8 chords a curved piece
+            out += _chords(e.spline)
         elif e.points:
             out += [(*a, *b) for a, b in itertools.pairwise(e.points)]
         else:
             out.append((by_id[e.src].x, by_id[e.src].y, by_id[e.dst].x, by_id[e.dst].y))
     return out
+
+
+def _chords(curve: Sequence[tuple[float, float]]) -> list[Segment]:
+    """A drawn curve (tip first) as segments, then the arrowhead's: each piece in as many
+    chords (1 to 8) as keep them within about 0.2 pt of it (a piece strays from its chord
+    by at most 3/4 of its control points' distance from it, and n chords cut that n² times)."""
+    ctrl, out = curve[1:], []
+    for i in range(0, len(ctrl) - 3, 3):
+        p0, p1, p2, p3 = ctrl[i:i + 4]
+        bulge = 0.75 * max(_off_line(p1, p0, p3), _off_line(p2, p0, p3))
+        steps = min(8, math.ceil(math.sqrt(bulge / 0.2))) if bulge > 0.2 else 1
+        pts = bezier_points(ctrl[i:i + 4], steps) if steps > 1 else [p0, p3]
+        out += [(*a, *b) for a, b in itertools.pairwise(pts)]
+    return [*out, (*ctrl[-1], *curve[0])]
+
+
+def _off_line(p: tuple[float, float], a: tuple[float, float], b: tuple[float, float]) -> float:
+    """How far p lies from the line through a and b (from a, when they coincide)."""
+    dx, dy = b[0] - a[0], b[1] - a[1]
+    size = math.hypot(dx, dy)
+    if size < 1e-9:
+        return math.hypot(p[0] - a[0], p[1] - a[1])
+    return abs(dx * (p[1] - a[1]) - dy * (p[0] - a[0])) / size
 
 
 def place_notes(scene: Scene, nodes: tuple[Node, ...]) -> tuple[Note, ...]:
@@ -133,13 +182,15 @@ def bezier_points(ctrl: Sequence[tuple[float, float]],
 
 def _place_notes(scene: Scene, nodes: tuple[Node, ...],
                  strict: bool = True) -> tuple[Note, ...] | None:
-    """Each note at its first free spot, or None when one has none at this pitch.
+    """Each note at its first free spot beside its node; strict: None when one has none at
+    this pitch, else those go farther out with a leader line (figure/leaders.py), after all
+    the others.
 
     Free: the note's box (1 pt around the text) meets no node box (0.5 pt around the
-    node), no note placed before it and no edge, an edge taken as the straight segment
-    between node centres. Text thus keeps 1.5 pt from nodes and 2 pt from other text:
-    Graphviz's spline router gives up (and draws every edge straight) when nodes touch,
-    its esep margins included.
+    node), no note placed before it and no edge, an edge taken as its drawn curve, or as
+    the straight segment between node centres. Text thus keeps 1.5 pt from nodes and 2 pt
+    from other text: Graphviz's spline router gives up (and draws every edge straight) when
+    nodes touch, its esep margins included.
     """
     by_id = {n.id: n for n in nodes}
     index = Buckets()
@@ -147,7 +198,7 @@ def _place_notes(scene: Scene, nodes: tuple[Node, ...],
         index.add_box(box(n.x, n.y, n.width, n.height, 0.5))
     for seg in segments(scene, nodes):
         index.add_segment(seg)
-    out = []
+    out: list[Note | None] = []
     for note in scene.notes:
         for spot in SPOTS:
             cand = at(note, by_id[note.node], spot)
@@ -159,8 +210,33 @@ def _place_notes(scene: Scene, nodes: tuple[Node, ...],
         else:
             if strict:
                 return None
-            out.append(at(note, by_id[note.node], (0, -1)))
+            out.append(None)
+    spokes = _spokes(scene, by_id) if None in out else {}
+    for i, note in enumerate(scene.notes):
+        if out[i] is None:
+            found = far_spot(note, by_id[note.node], index, spokes.get(note.node, ()))
+            out[i] = found[0] if found else at(note, by_id[note.node], (0, -1))
+            if found:
+                index.add_box(found[1])
+                index.add_segment(found[0].leader)
     return tuple(out)
+
+
+def _spokes(scene: Scene, by_id: dict[str, Node]) -> dict[str, list[tuple[float, float]]]:
+    """For each node, the directions its edges leave it in (toward the first waypoint or
+    control point past its outline, or the other end)."""
+    out: dict[str, list[tuple[float, float]]] = {}
+    for e in scene.edges:
+        a, b = by_id[e.src], by_id[e.dst]
+        if e.spline:  # tip, start, control points ..., end
+            first, last = e.spline[2], e.spline[-2]
+        elif e.points:
+            first, last = e.points[1], e.points[-2]
+        else:
+            first, last = (b.x, b.y), (a.x, a.y)
+        out.setdefault(a.id, []).append((first[0] - a.x, first[1] - a.y))
+        out.setdefault(b.id, []).append((last[0] - b.x, last[1] - b.y))
+    return out
 
 
 class Buckets:
@@ -208,6 +284,28 @@ class Buckets:
             if any(overlap(b, bound) and cuts(b, seg) for seg, bound in self.segs.get(key, ())):
                 return False
         return not any(overlap(b, bound) and cuts(b, seg) for seg, bound in self.long)
+
+
+    def box_on(self, seg: Segment, space: float) -> bool:
+        """Does the segment come within `space` of a filed box?"""
+        bound = _bound(seg, space)
+        for key in self._span(bound):
+            if any(overlap(bound, o) and cuts((o[0] - space, o[1] - space, o[2] + space,
+                                               o[3] + space), seg)
+                   for o in self.boxes.get(key, ())):
+                return True
+        return False
+
+    def segment_near(self, seg: Segment, space: float) -> bool:
+        """Does the segment come within `space` of a filed segment?"""
+        bound = _bound(seg, space)
+        near = [s for key in self._span(bound) for s in self.segs.get(key, ())] + self.long
+        return any(overlap(bound, b) and seg_distance(seg, s) < space for s, b in near)
+
+
+def _bound(seg: Segment, space: float) -> Box:
+    return (min(seg[0], seg[2]) - space, min(seg[1], seg[3]) - space,
+            max(seg[0], seg[2]) + space, max(seg[1], seg[3]) + space)
 
 
 def overlap(a: Box, b: Box) -> bool:

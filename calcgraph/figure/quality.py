@@ -44,10 +44,13 @@ def measure_svg(svg: bytes | str) -> Quality:
     """Count crossings, edges through nodes and note collisions in a Graphviz SVG."""
     root = ET.fromstring(svg)
     shapes, notes, edges = _read(root)
+    leaders = [(ends, line) for ends, line in edges if ends[2]]
+    edges = [(ends[:2], line) for ends, line in edges if not ends[2]]
     crossings = _crossings(edges)
     through = sum(1 for (src, dst), line in edges for s in shapes
                   if s.name not in (src, dst) and _enters(line, s))
-    collisions = _collisions(notes, shapes, edges)
+    collisions = _collisions(notes, shapes, edges) + _leader_collisions(
+        leaders, notes, shapes, edges)
     width, height = (float(_NUMBER.match(root.get(k, "0")).group()) for k in ("width", "height"))
     return Quality(crossings, through, collisions, width, height)
 
@@ -58,11 +61,11 @@ def _read(root: ET.Element) -> tuple[list[_Shape], list[tuple[str, Box]], list]:
     for g in root.iter(SVG + "g"):
         cls = g.get("class", "").split()
         title = g.findtext(SVG + "title") or ""
-        if cls[:1] == ["edge"]:
+        if cls[:1] == ["edge"]:  # a graph edge, or a note's leader line (src, note, True)
             src, _, dst = title.replace("&#45;&gt;", "->").partition("->")
             path = g.find(SVG + "path")
             if path is not None:
-                edges.append(((src, dst), _bezier(path.get("d", ""))))
+                edges.append(((src, dst, "leader" in cls), _bezier(path.get("d", ""))))
         elif cls[:1] == ["node"] and "note" in cls:
             key = title.rsplit("_", 1)[0]  # the lines of one note: _note3_0, _note3_1
             notes += [(key, _text_box(t)) for t in g.iter(SVG + "text")]
@@ -160,5 +163,28 @@ def _collisions(notes: list[tuple[str, Box]], shapes: list[_Shape], edges: list)
         hit = hit or any(k != key and overlap(b, o) for k, o in notes[:i] + notes[i + 1:])
         hit = hit or any(overlap(b, bound) and any(cuts(b, (*p, *q)) for p, q in pieces)
                          for _, bound, pieces in lines)
+        count += hit
+    return count
+
+
+def _leader_collisions(leaders: list, notes: list[tuple[str, Box]], shapes: list[_Shape],
+                       edges: list) -> int:
+    """Leader lines (a set-off note's line to its node) that touch a node other than their
+    own, an edge, a line of another note or another leader."""
+    count = 0
+    for i, ((node, line_id, _), line) in enumerate(leaders):
+        key, pieces = line_id.rsplit("_", 1)[0], _pieces(line)
+        bound = _bound(line)
+
+        def meets(other: list[Point]) -> bool:
+            return overlap(bound, _bound(other)) and any(
+                _proper(p, q, r, t) for p, q in pieces for r, t in _pieces(other))
+
+        hit = any(s.name != node and overlap(bound, s.box) and any(
+            cuts(s.box, (*p, *q)) for p, q in pieces) for s in shapes)
+        hit = hit or any(k != key and overlap(bound, b) and any(
+            cuts(b, (*p, *q)) for p, q in pieces) for k, b in notes)
+        hit = hit or any(meets(other) for _, other in edges)
+        hit = hit or any(meets(other) for j, (_, other) in enumerate(leaders) if j != i)
         count += hit
     return count

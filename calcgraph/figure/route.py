@@ -13,6 +13,7 @@ ROUTE_LIMIT = 400  # edges routed per graph at most; the rest stay straight (big
 TURN = 0.6  # cost of a bend, in pitches: straighter paths win ties
 SHORTCUT = 16  # how far ahead string pulling looks for a straight stretch
 LANE = 4.0  # pt between routes that share a channel
+LANES = (0, 1, -1)  # lanes of a channel, in LANE steps to the lower left of its middle
 
 
 def routes(cells: dict[str, Cell], edges: tuple[tuple[str, str], ...]
@@ -38,10 +39,12 @@ def routes(cells: dict[str, Cell], edges: tuple[tuple[str, str], ...]
 
 
 def _lane(path: list[Point], used: dict[Point, int]) -> tuple[Point, ...]:
-    """The path moved LANE to the lower left for each route already through its corners,
-    so that routes sharing a channel run side by side instead of on one line."""
+    """The path moved LANE to the lower left or upper right of a channel's middle when
+    routes already run through its corners, so that they run side by side instead of on
+    one line. Three lanes at most: a channel half a pitch from node centres has room for
+    no more clear of the nodes (more routes share the lanes, as a bus)."""
     inner = path[1:-1]
-    lane = max((used.get(c, 0) for c in inner), default=0)
+    lane = LANES[max((used.get(c, 0) for c in inner), default=0) % len(LANES)]
     for c in inner:
         used[c] = used.get(c, 0) + 1
     dx, dy = LANE / PITCH[0] * lane, LANE / PITCH[1] * lane
