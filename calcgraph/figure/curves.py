@@ -46,9 +46,18 @@ def spline(points: Sequence[Point], src: Node, dst: Node, arrow: float,
     for i in range(len(pts) - 1):
         p0, p1, p2 = pts[max(i - 1, 0)], pts[i], pts[i + 1]
         p3 = pts[min(i + 2, len(pts) - 1)]
-        out += [(p1[0] + (p2[0] - p0[0]) * tension, p1[1] + (p2[1] - p0[1]) * tension),
-                (p2[0] - (p3[0] - p1[0]) * tension, p2[1] - (p3[1] - p1[1]) * tension), p2]
+        # A control point at most a third of the piece away: a short piece beside a long one
+        # would otherwise loop (its tangent is as long as the long one's).
+        room = math.hypot(p2[0] - p1[0], p2[1] - p1[1]) / 3
+        a = _capped((p2[0] - p0[0]) * tension, (p2[1] - p0[1]) * tension, room)
+        b = _capped((p3[0] - p1[0]) * tension, (p3[1] - p1[1]) * tension, room)
+        out += [(p1[0] + a[0], p1[1] + a[1]), (p2[0] - b[0], p2[1] - b[1]), p2]
     return (tip, *out)
+
+
+def _capped(dx: float, dy: float, most: float) -> Point:
+    size = math.hypot(dx, dy)
+    return (dx, dy) if size <= most else (dx * most / size, dy * most / size)
 
 
 class NodeIndex:
@@ -78,19 +87,25 @@ class NodeIndex:
     def hits(self, a: Point, b: Point, skip: tuple[str, ...], most: int = 1,
              margin: float = MARGIN) -> list[Node]:
         """Up to `most` nodes (not in skip) that the segment a-b comes within margin of,
-        from a on: the segment is walked a bucket at a time, so a long one reads only the
-        buckets along it."""
+        nearest a first: the segment is walked a bucket at a time, so a long one reads only
+        the buckets along it."""
         steps = max(1, math.ceil(max(abs(b[0] - a[0]), abs(b[1] - a[1])) / CELL))
-        out: dict[str, Node] = {}
+        seen: set[str] = set(skip)
+        out: list[Node] = []
         for i in range(steps):
-            p = (a[0] + (b[0] - a[0]) * i / steps, a[1] + (b[1] - a[1]) * i / steps)
-            q = (a[0] + (b[0] - a[0]) * (i + 1) / steps, a[1] + (b[1] - a[1]) * (i + 1) / steps)
-            for n in self.near((p, q), skip, margin):
-                if n.id not in out and _near(p, q, n, margin):
-                    out[n.id] = n
-                    if len(out) >= most:
-                        return list(out.values())
-        return list(out.values())
+            x0, x1 = sorted((a[0] + (b[0] - a[0]) * i / steps,
+                             a[0] + (b[0] - a[0]) * (i + 1) / steps))
+            y0, y1 = sorted((a[1] + (b[1] - a[1]) * i / steps,
+                             a[1] + (b[1] - a[1]) * (i + 1) / steps))
+            for key in _span((x0 - margin, y0 - margin, x1 + margin, y1 + margin)):
+                for n in self.buckets.get(key, ()):
+                    if n.id not in seen:
+                        seen.add(n.id)
+                        if _near(a, b, n, margin):
+                            out.append(n)
+                            if len(out) >= most:
+                                return out
+        return out
 
     def hit(self, a: Point, b: Point, skip: tuple[str, ...]) -> Node | None:
         """The first node (not in skip) that the segment a-b comes within MARGIN of."""

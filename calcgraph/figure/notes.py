@@ -41,33 +41,42 @@ def place(scene: Scene, grid: Layout) -> Scene:
     Pitches are tried from the narrowest, within a work budget (a pass costs one try per
     note), first against a sketch of the edges (routes as their waypoints' polyline), then,
     where the sketch has room, against the curves as drawn. Past the budget, or when no
-    pitch fits every note beside its node, the widest tried is kept and the notes without
+    pitch fits every note beside its node, the widest pitch is kept and the notes without
     room there go farther out, with a leader line.
     """
     base = scene.theme.pitch
     tries = sorted(((i, j) for i in range(12) for j in range(12)), key=lambda p: (sum(p), p))
     budget = max(6, PLACE_BUDGET // max(1, len(scene.notes)))
-    done: dict[tuple[tuple[int, int], bool], tuple] = {}
+    shapes: dict[tuple[tuple[int, int], bool], tuple] = {}
+    fits: dict[tuple[tuple[int, int], bool], tuple[Note, ...] | None] = {}
 
-    def attempt(spot: tuple[int, int], drawn: bool = False) -> tuple:
-        if (spot, drawn) not in done:
+    def shaped(spot: tuple[int, int], drawn: bool = False) -> tuple:
+        """(pitch, nodes, edges) at one pitch; drawn: the edges' curves, else a sketch."""
+        if (spot, drawn) not in shapes:
             pitch = _pitch(base, spot)
             nodes = _pinned(scene, grid, pitch)
-            edges = _routed(scene, grid, pitch, nodes if drawn else None)
-            done[spot, drawn] = (pitch, nodes, edges,
-                                 _place_notes(replace(scene, edges=edges), nodes))
-        return done[spot, drawn]
+            shapes[spot, drawn] = pitch, nodes, _routed(scene, grid, pitch,
+                                                        nodes if drawn else None)
+        return shapes[spot, drawn]
+
+    def fit(spot: tuple[int, int], drawn: bool = False) -> tuple[Note, ...] | None:
+        if (spot, drawn) not in fits:
+            _, nodes, edges = shaped(spot, drawn)
+            fits[spot, drawn] = _place_notes(replace(scene, edges=edges), nodes)
+        return fits[spot, drawn]
 
     # When the narrowest pitch fails, the widest is tried: failing too, nothing will fit.
-    if attempt(tries[0])[3] is None and attempt(tries[-1])[3] is None:
-        tries = [tries[-1]]
+    widest = tries[-1]
+    if fit(tries[0]) is None and fit(widest) is None:
+        tries = [widest]
     for spot in tries[:budget]:
-        if attempt(spot)[3] is not None or spot == tries[:budget][-1]:
-            pitch, nodes, edges, notes = attempt(spot, drawn=True)
-            if notes is not None:
-                break
+        if fit(spot) is not None and fit(spot, drawn=True) is not None:
+            pitch, nodes, edges = shaped(spot, drawn=True)
+            notes = fit(spot, drawn=True)
+            break
     else:  # no pitch has room beside every node (a dense graph): the widest tried, with
         # the notes that find no room beside their node set off with a leader line
+        pitch, nodes, edges = shaped(widest, drawn=True)
         notes = _place_notes(replace(scene, edges=edges), nodes, strict=False)
     placed = replace(scene, nodes=nodes, edges=edges, notes=notes, pitch=pitch, grid=grid)
     return replace(placed, legend=_place_legend(placed)) if scene.legend else placed
