@@ -3,6 +3,7 @@ tightened (then bent around a node) wherever it would graze one (docs/layout.md,
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
@@ -164,9 +165,9 @@ def _curve_grazes(curve: Sequence[Point], index: NodeIndex, ends: tuple[str, str
             continue
         pts = _piece(*ctrl[i:i + 4])
         if len(near) <= NEAR:
-            if any(_near(a, b, n, MARGIN) for n in near for a, b in zip(pts, pts[1:])):
+            if any(_near(a, b, n, MARGIN) for n in near for a, b in itertools.pairwise(pts)):
                 return True
-        elif any(index.hit(a, b, ends) for a, b in zip(pts, pts[1:])):  # a long piece
+        elif any(index.hit(a, b, ends) for a, b in itertools.pairwise(pts)):  # a long piece
             return True
     return False
 

@@ -25,7 +25,7 @@ class Quality:
 
     crossings: int  # pairs of edge pieces that cross (edges sharing a node excepted)
     through: int  # (edge, node) pairs where the edge passes through a node not its end
-    collisions: int  # note lines touching a node, an edge or another note
+    collisions: int  # note lines (and leader lines) touching a node, an edge or another note
     width: float  # canvas, pt
     height: float
 
@@ -173,18 +173,18 @@ def _leader_collisions(leaders: list, notes: list[tuple[str, Box]], shapes: list
     own, an edge, a line of another note or another leader."""
     count = 0
     for i, ((node, line_id, _), line) in enumerate(leaders):
-        key, pieces = line_id.rsplit("_", 1)[0], _pieces(line)
-        bound = _bound(line)
-
-        def meets(other: list[Point]) -> bool:
-            return overlap(bound, _bound(other)) and any(
-                _proper(p, q, r, t) for p, q in pieces for r, t in _pieces(other))
-
+        key, pieces, bound = line_id.rsplit("_", 1)[0], _pieces(line), _bound(line)
         hit = any(s.name != node and overlap(bound, s.box) and any(
             cuts(s.box, (*p, *q)) for p, q in pieces) for s in shapes)
         hit = hit or any(k != key and overlap(bound, b) and any(
             cuts(b, (*p, *q)) for p, q in pieces) for k, b in notes)
-        hit = hit or any(meets(other) for _, other in edges)
-        hit = hit or any(meets(other) for j, (_, other) in enumerate(leaders) if j != i)
+        others = [other for _, other in edges] + [o for j, (_, o) in enumerate(leaders) if j != i]
+        hit = hit or any(_meets(pieces, bound, other) for other in others)
         count += hit
     return count
+
+
+def _meets(pieces: list[tuple[Point, Point]], bound: Box, other: list[Point]) -> bool:
+    """Does a polyline (its pieces and bounding box) properly cross another?"""
+    return overlap(bound, _bound(other)) and any(
+        _proper(p, q, r, t) for p, q in pieces for r, t in _pieces(other))
