@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Protocol
 
-from calcgraph.figure.curves import distance, rim
+from calcgraph.figure.curves import rim
 
 if TYPE_CHECKING:
     from calcgraph.figure.elements import Node, Note
@@ -113,15 +113,3 @@ def _exit(node: Node, u: Point, pad: float) -> float:
     """From the node's centre to its bounding box, pad wider, along u."""
     return min((node.width / 2 + pad) / (abs(u[0]) or 1e-9),
                (node.height / 2 + pad) / (abs(u[1]) or 1e-9))
-
-
-def seg_distance(s: Segment, o: Segment) -> float:
-    """The least distance between two segments (0 when they cross)."""
-    a, b, c, d = (s[0], s[1]), (s[2], s[3]), (o[0], o[1]), (o[2], o[3])
-
-    def side(p: Point, q: Point, r: Point) -> float:
-        return (q[0] - p[0]) * (r[1] - p[1]) - (q[1] - p[1]) * (r[0] - p[0])
-
-    if side(a, b, c) * side(a, b, d) < 0 and side(c, d, a) * side(c, d, b) < 0:
-        return 0.0
-    return min(distance(c, a, b), distance(d, a, b), distance(a, c, d), distance(b, c, d))

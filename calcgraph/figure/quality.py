@@ -9,8 +9,9 @@ import re
 import xml.etree.ElementTree as ET
 from dataclasses import asdict, dataclass
 
+from calcgraph.figure.buckets import cuts, overlap
 from calcgraph.figure.metrics import text_width
-from calcgraph.figure.notes import bezier_points, cuts, overlap
+from calcgraph.figure.notes import bezier_points
 
 SVG = "{http://www.w3.org/2000/svg}"
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:e-?\d+)?")

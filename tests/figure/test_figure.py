@@ -17,8 +17,8 @@ from svgs import SVG, centres, grid_from_svg
 import calcgraph
 from calcgraph.errors import RenderError, UsageError
 from calcgraph.figure import draw as figure
+from calcgraph.figure.buckets import cuts, overlap
 from calcgraph.figure.metrics import text_width
-from calcgraph.figure.notes import cuts, overlap
 from calcgraph.graphviz import run as render
 from calcgraph.sources import load_source, sample_names
 

@@ -11,8 +11,9 @@ from graphs import ALL, graph_for, mlp_bias, reference_cells, rnn
 import calcgraph
 from calcgraph.errors import UsageError
 from calcgraph.figure import notes as scene_annotations
+from calcgraph.figure.buckets import cuts, overlap
 from calcgraph.figure.draw import graph_data
-from calcgraph.figure.notes import box, cuts, overlap, segments
+from calcgraph.figure.notes import box, segments
 from calcgraph.figure.scene import D2L, Run, build_scene, label_runs, text_width
 from calcgraph.sources import load_source
 from calcgraph.text.summary import summarize
