@@ -61,7 +61,10 @@ def place(scene: Scene, grid: Layout) -> Scene:
     def fit(spot: tuple[int, int], drawn: bool = False) -> tuple[Note, ...] | None:
         if (spot, drawn) not in fits:
             _, nodes, edges = shaped(spot, drawn)
-            fits[spot, drawn] = _place_notes(replace(scene, edges=edges), nodes)
+            if drawn and edges == shaped(spot)[2]:  # nothing routed or bent: as sketched
+                fits[spot, drawn] = fit(spot)
+            else:
+                fits[spot, drawn] = _place_notes(replace(scene, edges=edges), nodes)
         return fits[spot, drawn]
 
     # When the narrowest pitch fails, the widest is tried: failing too, nothing will fit.
