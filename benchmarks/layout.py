@@ -87,8 +87,8 @@ def _sweep(renderer: str, seeds: int = 10) -> list[dict]:
         found = {"d2l": [], "dot": []}
         for seed in range(seeds):
             data = lg.random_dag(n, seed).to_dict(values=False)
-            for layout in found:
-                found[layout].append(measure_svg(svg_text(data, layout=layout)))
+            for layout, qs in found.items():
+                qs.append(measure_svg(svg_text(data, layout=layout)))
         worse = sum(a.crossings > b.crossings for a, b in zip(found["d2l"], found["dot"]))
         for layout, qs in found.items():
             rows.append({"family": "quality", "case": f"random{n}, seeds 0-{seeds - 1} (sums)",

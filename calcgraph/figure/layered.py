@@ -36,11 +36,39 @@ class Layered:
 
 
 def layered(order: Sequence[str], preds: Mapping[str, Sequence[str]],
-            succs: Mapping[str, Sequence[str]], target: str | None) -> Layered:
-    """The layered drawing of the graph given in `order` (a topological order)."""
-    col = _columns(order, preds, succs, target)
-    ids = list(order)
+            succs: Mapping[str, Sequence[str]], target: str | None,
+            low: Sequence[str] = ()) -> Layered:
+    """The layered drawing of the graph given in `order` (a topological order); the
+    nodes of `low` (the data inputs) toward the bottom: the drawing is turned upside
+    down when they sit above the middle (every crossing stays as it was). A node with
+    no edge at all (an unused parameter) waits at the top left."""
+    alone = [v for v in order if not preds[v] and not succs[v] and v != target]
+    ids = [v for v in order if v not in set(alone)]
+    col = _columns(ids, preds, succs, target)
     num = {v: i for i, v in enumerate(ids)}
+    up, down, layer_of, chains = _proper(ids, num, col, succs)
+    first = min(layer_of, default=1)
+    layers: list[list[int]] = [[] for _ in range(max(layer_of, default=0) - first + 1)]
+    for n, c in enumerate(layer_of):
+        layers[c - first].append(n)
+    crossings = order_layers(layers, up, down)
+    row = assign_rows(layers, up, down, [n >= len(ids) for n in range(len(up))])
+    top = max(row, default=-1)
+    if low and 2 * sum(row[num[v]] for v in low if v in num) > top * len(low):
+        row = [top - r for r in row]
+    cells = {v: (col[v], row[num[v]]) for v in ids}
+    cells.update({v: (1, top + 1 + i) for i, v in enumerate(alone)})
+    if target is not None and target in num and not succs[target]:
+        cells[target] = (col[target], top + len(alone))  # the top-right corner
+    routes = {edge: _route(cells[edge[0]], [(layer_of[d], row[d]) for d in chain],
+                           cells[edge[1]]) for edge, chain in chains.items()}
+    return Layered(cells, routes, crossings)
+
+
+def _proper(ids: list[str], num: Mapping[str, int], col: Mapping[str, int],
+            succs: Mapping[str, Sequence[str]]) -> tuple:
+    """Adjacency (up, down) with a dummy node for each column an edge passes, the column
+    of every node and dummy, and each edge's chain of dummies."""
     up: list[list[int]] = [[] for _ in ids]
     down: list[list[int]] = [[] for _ in ids]
     layer_of = [col[v] for v in ids]
@@ -48,7 +76,7 @@ def layered(order: Sequence[str], preds: Mapping[str, Sequence[str]],
     for v in ids:
         for w in dict.fromkeys(succs[v]):  # a repeated operand is one line
             chain, prev = [], num[v]
-            for c in range(col[v] + 1, col[w]):  # a dummy per column passed
+            for c in range(col[v] + 1, col[w]):
                 d = len(up)
                 up.append([prev])
                 down.append([])
@@ -59,18 +87,7 @@ def layered(order: Sequence[str], preds: Mapping[str, Sequence[str]],
             down[prev].append(num[w])
             up[num[w]].append(prev)
             chains[(v, w)] = chain
-    first = min(layer_of, default=1)
-    layers: list[list[int]] = [[] for _ in range(max(layer_of, default=0) - first + 1)]
-    for n, c in enumerate(layer_of):
-        layers[c - first].append(n)
-    crossings = order_layers(layers, up, down)
-    row = assign_rows(layers, up, down, [n >= len(ids) for n in range(len(up))])
-    if target is not None and target in num and not succs[target]:
-        row[num[target]] = max(row, default=0)  # the top-right corner
-    cells = {v: (col[v], row[num[v]]) for v in ids}
-    routes = {edge: _route(cells[edge[0]], [(layer_of[d], row[d]) for d in chain],
-                           cells[edge[1]]) for edge, chain in chains.items()}
-    return Layered(cells, routes, crossings)
+    return up, down, layer_of, chains
 
 
 def _columns(order: Sequence[str], preds: Mapping[str, Sequence[str]],

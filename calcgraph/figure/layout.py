@@ -188,7 +188,7 @@ def layout(data: Mapping[str, Any]) -> Layout:
     try:
         cells = _d2l(g, spine)
     except _Crowded:  # docs/layout.md, "Fallback"
-        return _layered(g, layered(g.order, g.preds, g.succs, g.target))
+        return _layered(g, layered(g.order, g.preds, g.succs, g.target, _inputs(g)))
     crossings = flaws(cells, g.edges, through_too=False)[1]
     if crossings:  # nodes off the main chain step to where fewer edges cross
         cells = untangle(cells, g.edges, set(spine) | {g.target})
@@ -197,7 +197,7 @@ def layout(data: Mapping[str, Any]) -> Layout:
         # A straight edge through a node is drawn around it (by Graphviz or route.py) and
         # crosses more on the way, so it counts as one more; the layered count is exact.
         through_count = flaws(cells, g.edges)[0]
-        other = layered(g.order, g.preds, g.succs, g.target)
+        other = layered(g.order, g.preds, g.succs, g.target, _inputs(g))
         if other.crossings < crossings + through_count:
             return _layered(g, other)
     return _shifted(cells, tuple(spine), g.edges, "d2l")
@@ -213,6 +213,10 @@ def _shifted(cells: dict[str, Cell], spine: tuple[str, ...], edges: tuple[tuple[
     # edges), we do.
     routed = routes(cells, edges) if len(cells) > SPLINE_LIMIT else {}
     return Layout(cells, spine, edges, method, routed)
+
+
+def _inputs(g: View) -> list[str]:
+    return [v for v in g.order if g.node[v].get("role") == "input"]
 
 
 def _layered(g: View, drawing: Layered) -> Layout:

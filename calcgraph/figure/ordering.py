@@ -41,6 +41,20 @@ def order_layers(layers: list[list[int]], up: Adjacency, down: Adjacency) -> int
         if best == 0:
             break
     layers[:] = kept
+    return _sifted(layers, up, down, best) if SIFT and best else best
+
+
+def _sifted(layers: list[list[int]], up: Adjacency, down: Adjacency, best: int) -> int:
+    """Sifting passes over the best ordering while they remove crossings."""
+    pos = [0] * len(up)
+    _index(layers, pos)
+    budget = [SIFT_WORK]
+    for _ in range(SIFT_PASSES):
+        _sift(layers, up, down, pos, budget)
+        now = total(layers, down, pos)  # sifting never adds a crossing
+        if now >= best or budget[0] < 0:
+            return min(best, now)
+        best = now
     return best
 
 
@@ -95,16 +109,6 @@ def _improve(layers: list[list[int]], up: Adjacency, down: Adjacency) -> int:
             if stale >= PATIENCE:
                 break
     layers[:] = kept
-    if SIFT and best:
-        _index(layers, pos)
-        budget = [SIFT_WORK]
-        for _ in range(SIFT_PASSES):
-            _sift(layers, up, down, pos, budget)
-            now = total(layers, down, pos)
-            if now >= best or budget[0] < 0:
-                best = min(best, now)
-                break
-            best = now
     return best
 
 
