@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+from calcgraph.spec.blocks import Blocks, parse_for
 from calcgraph.spec.lexer import Cursor, Token, tokenize
 from calcgraph.spec.syntax import (
     Attr,
@@ -22,7 +23,8 @@ from calcgraph.spec.syntax import (
     did_you_mean,
 )
 
-STATEMENTS = ("graph", "dim", "input", "param", "label", "const", "objective")
+STATEMENTS = ("graph", "dim", "input", "param", "label", "const", "objective", "for")
+OUTSIDE_LOOPS = ("graph", "dim", "objective")  # once per file: never repeated by a loop
 # Which attributes each kind of line takes; the value is a string except for `node` and `box`.
 ATTRS = {
     "input": ("label", "batched"), "label": ("label", "batched"), "param": ("label", "box"),
@@ -98,6 +100,10 @@ class _Line(Cursor):
             return Num(value, span)
         if tok.kind == "name":
             self.next()
+            if self.at("["):  # x[t], h[t-1], o[1..T]: named by the loop expansion
+                self.indexed = True
+                index = self.indices(ranges=True)
+                return Ref(tok.text, tok.span.to(self.toks[self.i - 1].span), index)
             if not self.at("("):
                 return Ref(tok.text, tok.span)
             return self.call(tok)
@@ -150,7 +156,11 @@ class _Line(Cursor):
             if val.kind != want:
                 what = f"a {tok.text} name" if want == "name" else 'a string in double quotes'
                 raise self.fail(val, f"{what} after '{tok.text}'")
-            found[tok.text] = Attr(val.value if want == "string" else val.text, val.span)
+            index: tuple = ()
+            if tok.text == "node" and self.at("["):  # node mul[t]: one id per step
+                self.indexed = True
+                index = self.indices(ranges=False)
+            found[tok.text] = Attr(val.value if want == "string" else val.text, val.span, index)
         return found
 
 
@@ -167,6 +177,7 @@ def parse(text: str, filename: str = "<spec>") -> Spec:
     src = Source(text, filename)
     spec = Spec(src)
     seen: dict[str, Span] = {}  # graph / objective lines, which may appear once
+    blocks = Blocks(src)
     in_header = True
     for lineno, line in enumerate(src.lines, 1):
         stripped = line.strip()
@@ -175,22 +186,48 @@ def parse(text: str, filename: str = "<spec>") -> Spec:
             continue
         in_header = False
         toks, doc = tokenize(src, lineno, line)
-        if toks[0].kind != "end":
-            _statement(_Line(src, toks), spec, doc, seen)
+        if toks[0].kind == "end":
+            continue
+        loop = blocks.enter(lineno, line)
+        p = _Line(src, toks)
+        if loop is not None and _keyword(p) in OUTSIDE_LOOPS:
+            raise src.error(toks[0].span, f"'{toks[0].text}' cannot be inside a loop (it is "
+                            f"said once per file; put it before the 'for' on line "
+                            f"{loop.span.line})")
+        if _keyword(p) == "for":
+            spec.loops.append(blocks.open(parse_for(p, loop), line))
+        else:
+            stmt = _statement(p, spec, doc, seen)
+            if stmt is not None:
+                stmt.loop = loop
+        if loop is not None:
+            loop.body += 1
+        spec.indexed = spec.indexed or p.indexed
+    blocks.close_all()
     spec.header = [h for h in spec.header if h]
     return spec
 
 
-def _statement(p: _Line, spec: Spec, doc: str, seen: dict[str, Span]) -> None:
+def _keyword(p: _Line) -> str:
+    """The statement keyword the line starts with ('' for an equation, even `for = ...`)."""
+    first, second = p.peek(), p.peek(1)
+    if first.kind != "name" or first.text not in STATEMENTS:
+        return ""
+    return "" if second.kind == "op" and second.text == "=" else first.text
+
+
+def _statement(p: _Line, spec: Spec, doc: str,
+               seen: dict[str, Span]) -> Decl | Const | Equation | None:
+    """Parse one statement into spec; return it if a loop may repeat it."""
     first = p.peek()
-    if first.kind == "name" and p.peek(1).kind == "op" and p.peek(1).text == "=":
+    if first.kind == "name" and _assigns(p):
         if first.text in STATEMENTS:
             raise p.src.error(first.span, f"'{first.text}' is a keyword and cannot name a "
                               "variable (choose another name)")
-        _equation(p, spec, doc)
+        return _equation(p, spec, doc)
     elif first.kind == "name" and first.text in STATEMENTS:
         p.next()
-        {"graph": _graph, "dim": _dim, "const": _const, "objective": _objective}.get(
+        return {"graph": _graph, "dim": _dim, "const": _const, "objective": _objective}.get(
             first.text, _decl)(p, spec, first, doc, seen)
     elif first.kind == "name":
         raise p.src.error(first.span, f"unknown statement '{first.text}'"
@@ -200,6 +237,16 @@ def _statement(p: _Line, spec: Spec, doc: str, seen: dict[str, Span]) -> None:
     else:
         raise p.fail(first, "a statement (" + ", ".join(STATEMENTS)
                      + ") or an equation such as z = W1 @ x")
+
+
+def _assigns(p: _Line) -> bool:
+    """`z = ...` or `h[t] = ...`: the line is an equation."""
+    k = 1
+    if p.peek(1).kind == "op" and p.peek(1).text == "[":
+        while p.peek(k).kind != "end" and not (p.peek(k).kind == "op" and p.peek(k).text == "]"):
+            k += 1
+        k += 1
+    return p.peek(k).kind == "op" and p.peek(k).text == "="
 
 
 def _once(p: _Line, kw, seen: dict[str, Span]) -> None:
@@ -232,8 +279,8 @@ def _dim(p: _Line, spec: Spec, kw, doc: str, seen: dict[str, Span]) -> None:
     p.end("',' and another dimension, or the end of the line")
 
 
-def _decl(p: _Line, spec: Spec, kw, doc: str, seen: dict[str, Span]) -> None:
-    name = p.name(f"a name after '{kw.text}'")
+def _decl(p: _Line, spec: Spec, kw, doc: str, seen: dict[str, Span]) -> Decl:
+    name = p.target(f"a name after '{kw.text}'")
     p.expect_op(":", f" and a shape after '{name.name}', e.g. {kw.text} {name.name} : (d)")
     classes = None
     shape: list[Size] = []
@@ -264,10 +311,11 @@ def _decl(p: _Line, spec: Spec, kw, doc: str, seen: dict[str, Span]) -> None:
     attrs = p.attrs(kw.text)
     spec.decls.append(Decl(kw.text, name, shape, classes, attrs, doc, kw.span.to(name.span),
                            value))
+    return spec.decls[-1]
 
 
-def _const(p: _Line, spec: Spec, kw, doc: str, seen: dict[str, Span]) -> None:
-    name = p.name("a name after 'const'")
+def _const(p: _Line, spec: Spec, kw, doc: str, seen: dict[str, Span]) -> Const:
+    name = p.target("a name after 'const'")
     p.expect_op("=", f" after '{name.name}'")
     value, span, _ = p.number("a number")
     if p.at("/"):
@@ -281,19 +329,22 @@ def _const(p: _Line, spec: Spec, kw, doc: str, seen: dict[str, Span]) -> None:
                               "finite number (its value overflows)")
     attrs = p.attrs("const")
     spec.decls.append(Const(name, value, span, attrs, doc))
+    return spec.decls[-1]
 
 
 def _objective(p: _Line, spec: Spec, kw, doc: str, seen: dict[str, Span]) -> None:
     _once(p, kw, seen)
-    spec.objectives.append(p.name("the name of the scalar to differentiate, e.g. objective J"))
+    spec.objectives.append(p.target("the name of the scalar to differentiate, e.g. "
+                                    "objective J"))
     p.end("the end of the line after the objective's name")
 
 
-def _equation(p: _Line, spec: Spec, doc: str) -> None:
-    out = p.name("a name")
-    p.next()  # the '='
+def _equation(p: _Line, spec: Spec, doc: str) -> Equation:
+    out = p.target("a name")
+    p.expect_op("=", f" after '{p.src.text(out.span)}'")
     if p.peek().kind == "end":
-        raise p.fail(p.peek(), f"an expression after '{out.name} ='")
+        raise p.fail(p.peek(), f"an expression after '{p.src.text(out.span)} ='")
     expr = p.expr()
     attrs = p.attrs("equation")
     spec.equations.append(Equation(out, expr, attrs, doc))
+    return spec.equations[-1]
