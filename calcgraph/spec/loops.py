@@ -75,12 +75,16 @@ class _Expander:
             new = make(stmt, env)
             for ref in _defines(new):
                 if ref.name in defined:
-                    raise self.src.error(ref.span, f"'{self.src.text(ref.span)}' is "
-                                         f"'{ref.name}' at {defined[ref.name]} too: each step "
-                                         "needs a name of its own (index it with the loop's "
-                                         f"variable, as in {_indexed_hint(ref, stmt.loop, self.src)})")
+                    raise self._again(ref, defined[ref.name], stmt.loop)
                 defined[ref.name] = _step(env)
             yield new
+
+    def _again(self, ref: Ref, before: str, loop: Loop | None):
+        written = self.src.text(ref.span)
+        what = f"'{ref.name}' is" if written == ref.name else f"'{written}' is {ref.name},"
+        return self.src.error(ref.span, f"{what} defined again (as at {before}): each step "
+                              "needs names of its own (index them with the loop variable, as "
+                              f"in {_indexed_hint(ref, loop, self.src)})")
 
     def _envs(self, loop: Loop | None) -> list[Env]:
         if loop is None:
@@ -89,11 +93,15 @@ class _Expander:
             envs: list[Env] = []
             for outer in self._envs(loop.parent):
                 self._check_var(loop, outer)
-                lo, hi = self._value(loop.lo, outer), self._value(loop.hi, outer)
+                lo, hi = (self._value(loop.lo, outer, "the loop's range"),
+                          self._value(loop.hi, outer, "the loop's range"))
                 if hi < lo:
+                    sizes = ", ".join(f"{n} = {self.dims[n]}" for ix in (loop.lo, loop.hi)
+                                      for _, n, _ in ix.terms if n in self.dims)
                     raise self.src.error(_at(loop.span, outer), f"'{self.src.text(loop.span)}' "
-                                         f"makes no steps: its range is {lo}..{hi} (a loop "
-                                         "needs its last value at least its first)")
+                                         f"makes no steps: {'with ' + sizes + ' ' if sizes else ''}"
+                                         f"its range is {lo}..{hi} (expected a last value at "
+                                         "least the first)")
                 if len(envs) + hi - lo + 1 > MAX_STATEMENTS:
                     raise self.src.error(loop.span, f"'{self.src.text(loop.span)}' makes more "
                                          f"than {MAX_STATEMENTS:,} steps (calcgraph draws small "
@@ -115,7 +123,7 @@ class _Expander:
 
     # ------------------------------------------------------------ indices
 
-    def _value(self, index: Index, env: Env) -> int:
+    def _value(self, index: Index, env: Env, where: str = "") -> int:
         total = 0
         for sign, term, span in index.terms:
             if isinstance(term, int):
@@ -125,18 +133,22 @@ class _Expander:
             elif term in self.dims:
                 total += sign * self.dims[term]
             else:
-                raise self.src.error(_at(span, env), self._unknown(term, env))
+                raise self.src.error(_at(span, env), self._unknown(term, env, where))
         return total
 
-    def _unknown(self, term: str, env: Env) -> str:
+    def _unknown(self, term: str, env: Env, where: str) -> str:
         known = [*env, *self.dims]
         what = self.arrays.get(term)
+        if what is not None and where:
+            return (f"'{term}' is {what}, not a dimension (a loop runs over whole numbers "
+                    f"and dimensions, as in for t in 1..T with dim T = 3)")
         if what is not None:
-            return (f"'{term}' is {what}, not a loop variable or a dimension (indices and "
-                    "loop bounds are whole numbers, dimensions and loop variables)")
-        return f"unknown index '{term}'" + (did_you_mean(term, known) or (
-            f" (loop variables here: {', '.join(env) or 'none'}; dimensions: "
-            f"{', '.join(self.dims) or 'none'})"))
+            return (f"'{term}' is {what}, not a loop variable or a dimension (an index is a "
+                    "sum of whole numbers, dimensions and loop variables, as in h[t-1])")
+        scope = f"loop variables here: {', '.join(env)}; " if env else ""
+        what = f"unknown name '{term}' in {where}" if where else f"unknown index '{term}'"
+        return what + (did_you_mean(term, known) or (
+            f" ({scope}dimensions: {', '.join(self.dims) or 'none'})"))
 
     def _names(self, ref: Ref, env: Env) -> list[Ref]:
         """`x[t]` → [x2]; `o[1..T]` → [o1, o2, o3]; `h[l, t]` → [h1_2]."""
@@ -269,7 +281,7 @@ _TOKEN = re.compile(r"\s*([A-Za-z_]\w*|[0-9]+|[+-])\s*")
 
 
 def fill(text: str, env: Env, dims: dict[str, int]) -> str:
-    """`{t}`, `{t-1}` replaced by their values where t is a loop variable in `env`.
+    """`{t}`, `{t-1}`, `{l,t}` replaced by their values where t is a loop variable in `env`.
 
     A value of several digits right after `_` or `^` keeps its braces, so the label
     markup still subscripts all of it: "x_{t}" is "x_1" at t = 1 and "x_{10}" at t = 10.
@@ -282,10 +294,10 @@ def fill(text: str, env: Env, dims: dict[str, int]) -> str:
         return text
 
     def one(m: re.Match) -> str:
-        value = evaluate(m.group(1), {**dims, **env}, env)
-        if value is None:
+        values = [evaluate(part, {**dims, **env}, env) for part in m.group(1).split(",")]
+        if None in values:
             return m.group(0)
-        s = str(value)
+        s = ",".join(map(str, values))
         scripted = m.start() > 0 and text[m.start() - 1] in "_^" and len(s) > 1
         return "{" + s + "}" if scripted else s
 
