@@ -14,8 +14,9 @@ from calcgraph.core.nodes import Constant, Variable
 from calcgraph.core.order import CycleError, dependency_order
 from calcgraph.errors import GraphError, ShapeError, UsageError
 from calcgraph.options import DEFAULT_SEED
+from calcgraph.spec.braces import fill
 from calcgraph.spec.checker import Checker, Flat
-from calcgraph.spec.loops import expand, fill
+from calcgraph.spec.loops import expand
 from calcgraph.spec.syntax import Const, Source, Span, Spec
 from calcgraph.spec.unused import warn_unused
 

@@ -12,7 +12,8 @@ from calcgraph.figure.boxes import merge_boxes
 from calcgraph.figure.layout import layout
 from calcgraph.graph import loads_spec
 from calcgraph.sources import load_source, sample_text
-from calcgraph.spec.loops import MAX_STATEMENTS, fill
+from calcgraph.spec.braces import fill
+from calcgraph.spec.loops import MAX_STATEMENTS
 
 HEAD = """\
 graph rnn_bptt "RNN over {T} steps: h_t = W_hx x_t + W_hh h_(t-1), o_t = W_qh h_t, L = (1/T) Σ l(o_t, y_t)"
