@@ -216,3 +216,12 @@ def test_a_set_that_empties_a_loop_says_which_dimension():
     with pytest.raises(SpecError, match=re.escape("<spec>:3:1: 'for t in 2..T:' makes no steps: "
                                                   "with T = 1 its range is 2..1")):
         loads_spec(text, sets={"T": "1"})
+
+
+def test_deeply_nested_loops_are_refused_by_their_step_count():
+    lines = ["dim T = 3", "input x : ()"]
+    lines += [" " * i + f"for v{i} in 1..T:" for i in range(30)]  # 3**30 steps
+    lines += [" " * 30 + "y[" + ", ".join(f"v{i}" for i in range(30)) + "] = 2 * x",
+              "L = sum(x)", "objective L"]
+    with pytest.raises(SpecError, match=r"^<spec>:12:10: 'for v9 in 1..T:' makes more than"):
+        loads_spec("\n".join(lines) + "\n")
