@@ -67,10 +67,10 @@ class _Expander:
         """The statement once per step of its loops; a name defined twice is an error."""
         defined: dict[str, str] = {}
         for env in self._envs(stmt.loop):
-            self.count += 1
+            self.count += stmt.loop is not None
             if self.count > MAX_STATEMENTS:
-                raise self.src.error(stmt.loop.span if stmt.loop else _ref(stmt).span,
-                                     f"the loops make more than {MAX_STATEMENTS:,} statements "
+                raise self.src.error(stmt.loop.span, f"the loops make more than "
+                                     f"{MAX_STATEMENTS:,} statements "
                                      "(calcgraph draws small teaching graphs; use a smaller "
                                      "dimension)")
             new = make(stmt, env)
