@@ -99,8 +99,9 @@ def random_dag(nodes: int, seed: int = 0) -> cg.Graph:
         else:
             op = rng.choice(["add", "mul", "tanh", "exp"])
             pool = names[-6:] if rng.random() < 0.8 else names
-            binary = op in ("add", "mul") and len(pool) > 1
-            args = rng.sample(pool, 2) if binary else [rng.choice(pool)]
+            if op in ("add", "mul") and len(pool) < 2:
+                op = "tanh"  # one value to read so far: a binary op cannot have two
+            args = rng.sample(pool, 2) if op in ("add", "mul") else [rng.choice(pool)]
             names.append(g.apply(op, *args, out=f"t{i}").name)
         i += 1
     g.apply("sum", names[-1], out="J")

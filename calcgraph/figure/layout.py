@@ -35,7 +35,7 @@ from calcgraph.figure.grid import (
     flaws,
     through,
 )
-from calcgraph.figure.layered import layered
+from calcgraph.figure.layered import Layered, layered
 from calcgraph.figure.route import routes
 from calcgraph.figure.untangle import untangle
 from calcgraph.figure.view import View, main_chain
@@ -188,15 +188,18 @@ def layout(data: Mapping[str, Any]) -> Layout:
     try:
         cells = _d2l(g, spine)
     except _Crowded:  # docs/layout.md, "Fallback"
-        return _shifted(layered(g.order, g.preds, g.succs, g.target), (), g.edges, "layered")
+        return _layered(g, layered(g.order, g.preds, g.succs, g.target))
     crossings = flaws(cells, g.edges, through_too=False)[1]
     if crossings:  # nodes off the main chain step to where fewer edges cross
         cells = untangle(cells, g.edges, set(spine) | {g.target})
         crossings = flaws(cells, g.edges, through_too=False)[1]
-    if crossings:  # a layered drawing with fewer crossings wins (a fan-out, some random DAGs)
+    if crossings:  # a layered drawing with fewer crossings wins (a fan-out, random DAGs)
+        # A straight edge through a node is drawn around it (by Graphviz or route.py) and
+        # crosses more on the way, so it counts as one more; the layered count is exact.
+        through_count = flaws(cells, g.edges)[0]
         other = layered(g.order, g.preds, g.succs, g.target)
-        if flaws(other, g.edges, through_too=False)[1] < crossings:
-            return _shifted(other, (), g.edges, "layered")
+        if other.crossings < crossings + through_count:
+            return _layered(g, other)
     return _shifted(cells, tuple(spine), g.edges, "d2l")
 
 
@@ -207,9 +210,17 @@ def _shifted(cells: dict[str, Cell], spine: tuple[str, ...], edges: tuple[tuple[
     bottom = min((r for _, r in cells.values()), default=0)
     cells = {v: (c - low + 1, r - bottom) for v, (c, r) in cells.items()}
     # Up to SPLINE_LIMIT nodes Graphviz routes the edges of a d2l grid; past it (straight
-    # edges), and for the layered fallback's edges over several columns, we do.
-    routed = routes(cells, edges) if len(cells) > SPLINE_LIMIT or method == "layered" else {}
+    # edges), we do.
+    routed = routes(cells, edges) if len(cells) > SPLINE_LIMIT else {}
     return Layout(cells, spine, edges, method, routed)
+
+
+def _layered(g: View, drawing: Layered) -> Layout:
+    """The fallback's Layout: every edge along its own waypoints (through its dummies)."""
+    low = min((c for c, _ in drawing.cells.values()), default=1)
+    cells = {v: (c - low + 1, r) for v, (c, r) in drawing.cells.items()}
+    routed = {e: tuple((x - low + 1, y) for x, y in pts) for e, pts in drawing.routes.items()}
+    return Layout(cells, (), g.edges, "layered", routed)
 
 
 class _Crowded(Exception):

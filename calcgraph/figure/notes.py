@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from calcgraph.figure.level import level_splines, min_pitch
 from calcgraph.figure.metrics import LINE, text_width
 
 if TYPE_CHECKING:
@@ -39,6 +40,8 @@ def place(scene: Scene, grid: Layout) -> Scene:
     note); past it, or when nothing fits, every note goes under its node.
     """
     base = scene.theme.pitch
+    if grid.method == "layered":  # room between the columns for the edges' S-curves
+        base = (max(base[0], min_pitch(scene.nodes, _arrow(scene))), base[1])
     tries = sorted(((i, j) for i in range(12) for j in range(12)), key=lambda p: (sum(p), p))
     budget = max(6, PLACE_BUDGET // max(1, len(scene.notes)))
     done: dict[tuple[int, int], tuple] = {}
@@ -46,7 +49,8 @@ def place(scene: Scene, grid: Layout) -> Scene:
     def attempt(spot: tuple[int, int]) -> tuple:
         if spot not in done:
             pitch = _pitch(base, spot)
-            nodes, edges = _pinned(scene, grid, pitch), _routed(scene, grid, pitch)
+            nodes = _pinned(scene, grid, pitch)
+            edges = _routed(scene, grid, pitch, nodes)
             done[spot] = (pitch, nodes, edges, _place_notes(replace(scene, edges=edges), nodes))
         return done[spot]
 
@@ -68,8 +72,19 @@ def _pitch(base: tuple[float, float], step: tuple[int, int]) -> tuple[float, flo
     return base[0] + 4 * step[0], base[1] + 4 * step[1]
 
 
-def _routed(scene: Scene, grid: Layout, pitch: tuple[float, float]) -> tuple[Edge, ...]:
-    """The edges, each routed one with its waypoints in pt at this pitch."""
+def _arrow(scene: Scene) -> float:
+    return 10 * scene.theme.arrowsize  # the arrowhead's length in pt, as dot.py draws it
+
+
+def _routed(scene: Scene, grid: Layout, pitch: tuple[float, float],
+            nodes: tuple[Node, ...]) -> tuple[Edge, ...]:
+    """The edges, each routed one with its waypoints in pt at this pitch (the layered
+    drawing's: its own curves, level across the columns)."""
+    if grid.method == "layered":
+        curves = level_splines(grid.routes, nodes, pitch, _arrow(scene))
+        return tuple(replace(e, spline=curves[(e.src, e.dst)])
+                     if (e.src, e.dst) in curves else e for e in scene.edges)
+
     def pt(p: tuple[float, float]) -> tuple[float, float]:
         return (p[0] - 1) * pitch[0], p[1] * pitch[1]
 
