@@ -226,5 +226,7 @@ def caption_stmts(scene: Scene, prefix: str) -> list[str]:
         out.append(f"{prefix}_caproom" + attrs(
             shape="plaintext", fixedsize="shape", width=inches(room),
             height=inches(1.0), margin="0", label='""',
-            pos=pinned_pos(cx, top - len(scene.caption) * t.caption_size * LINE)) + ";")
+            # 1 pt lower than the last line's foot: with esep's margins they would touch
+            # (and Graphviz would give up routing: every edge of the figure straight)
+            pos=pinned_pos(cx, top - len(scene.caption) * t.caption_size * LINE - 1)) + ";")
     return out

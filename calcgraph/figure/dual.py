@@ -99,11 +99,15 @@ def dual_cells(data: Mapping[str, Any], dd: Mapping[str, Any],
     grid = grid or layout(data)
     boxed = box_ids(data)  # a parameter drawn in a shared box sits where the box does
     cells: dict[str, Cell] = {}
+    taken: set[Cell] = set()
     for n in dd["nodes"]:
         if n["role"] in ("gradient", "vjp"):
             c, r = grid.cells[boxed.get(n["of"], n["of"])]
-            cells[n["id"]] = (2 * c, 2 * r)
-    taken = set(cells.values())
+            home = (2 * c, 2 * r)
+            # The parameters of one shared box have a gradient each: the second one
+            # beside the first, not on it (nodes that touch make Graphviz give up routing).
+            cells[n["id"]] = home if home not in taken else _free(home, [home], taken, False)
+            taken.add(cells[n["id"]])
     links: dict[str, list[str]] = {}
     for e in dd["edges"]:
         links.setdefault(e["src"], []).append(e["dst"])

@@ -159,7 +159,10 @@ def _place_notes(scene: Scene, nodes: tuple[Node, ...],
     by_id = {n.id: n for n in nodes}
     index = Buckets()
     for n in nodes:
-        index.add_box(box(n.x, n.y, n.width, n.height, 0.5))
+        b = box(n.x, n.y, n.width, n.height, 0.5)
+        if strict and not index.free(b):
+            return None  # two nodes touch: Graphviz would draw every edge straight
+        index.add_box(b)
     for seg in segments(scene, nodes):
         index.add_segment(seg)
     out = []
