@@ -94,7 +94,8 @@ def key_stmts(key: Key, nid: str, scene: Scene) -> list[str]:
     if key.kind == "text":  # key.x is the left edge of the block, key.y its middle
         return text_stmts(nid, lines, key.x, key.y + half, "left", t.note_size, colors,
                           "legend")
-    fill = {"param": t.param_fill, "operator": t.op_fill}.get(key.kind, t.var_fill)
+    fill = {"param": t.param_fill, "operator": t.op_fill,
+            "gradient": t.grad_fill}.get(key.kind, t.var_fill)
     return [
         f"{nid}s" + attrs(shape="circle" if key.kind == "operator" else "box",
                           width=inches(9), height=inches(9), style="filled",
