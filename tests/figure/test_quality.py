@@ -60,7 +60,8 @@ def test_every_sample_is_clean_and_crosses_no_more_than_dot(name):
 
 
 @pytest.mark.parametrize("graph", [lg.chain(21), lg.fan_in(6), lg.fan_out(8), lg.fan_out(20),
-                                   lg.residual(3), lg.random_dag(10), lg.random_dag(30),
+                                   lg.residual(3), lg.deep_mlp(3), lg.shared(6),
+                                   lg.random_dag(10), lg.random_dag(30),
                                    lg.random_dag(100), lg.random_dag(60, seed=4)],
                          ids=lambda g: g.name)
 def test_generated_graphs_are_clean_and_cross_no_more_than_dot(graph):
