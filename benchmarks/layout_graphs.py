@@ -87,6 +87,44 @@ def recurrent(steps: int, bias: bool = True) -> cg.Graph:
     return g
 
 
+def deep_mlp(layers: int = 3) -> cg.Graph:
+    """An MLP with `layers` hidden layers and weight decay on every matrix."""
+    g = cg.Graph(f"mlp_deep{layers}")
+    h = g.input("x", (4,)).name
+    sizes = [4] + [5] * layers + [3]
+    for i in range(1, layers + 2):
+        g.param(f"W{i}", (sizes[i], sizes[i - 1]), label=f"W^({i})")
+        z = g.apply("matmul", f"W{i}", h, out=f"z{i}", label=f"z^({i})").name
+        h = z if i == layers + 1 else g.apply("relu", z, out=f"h{i}", label=f"h^({i})",
+                                              symbol="ϕ").name
+    g.label_input("y", (), integer=True)
+    g.apply("cross_entropy", h, "y", out="L")
+    g.constant("lam", 0.01)
+    g.apply("l2", *[f"W{i}" for i in range(1, layers + 2)], "lam", out="s")
+    g.apply("add", "L", "s", out="J")
+    g.set_objective("J")
+    return g
+
+
+def shared(width: int = 6) -> cg.Graph:
+    """One weight matrix and bias applied to `width` inputs side by side (a wide graph with
+    shared weights: a convolution's or a Siamese network's), the results summed."""
+    g = cg.Graph(f"shared{width}")
+    g.param("W", (4, 3))
+    g.param("b", (4,))
+    total = None
+    for i in range(1, width + 1):
+        g.input(f"x{i}", (3,), label=f"x_{i}")
+        g.apply("matmul", "W", f"x{i}", out=f"u{i}", label=f"u_{i}")
+        g.apply("add", f"u{i}", "b", out=f"v{i}", label=f"v_{i}")
+        g.apply("tanh", f"v{i}", out=f"h{i}", label=f"h_{i}")
+        total = f"h{i}" if total is None else g.apply(
+            "add", total, f"h{i}", out=f"a{i}", label=f"a_{i}").name
+    g.apply("sum", total, out="J")
+    g.set_objective("J")
+    return g
+
+
 def random_dag(nodes: int, seed: int = 0) -> cg.Graph:
     """A random DAG of about `nodes` nodes: mostly local operands, some long skips, params."""
     rng = random.Random(seed)
@@ -99,9 +137,9 @@ def random_dag(nodes: int, seed: int = 0) -> cg.Graph:
         else:
             op = rng.choice(["add", "mul", "tanh", "exp"])
             pool = names[-6:] if rng.random() < 0.8 else names
-            binary = op in ("add", "mul") and len(pool) > 1
-            op = op if binary or op not in ("add", "mul") else "tanh"  # one operand so far
-            args = rng.sample(pool, 2) if binary else [rng.choice(pool)]
+            if op in ("add", "mul") and len(pool) < 2:
+                op = "tanh"  # one value to read so far: a binary op cannot have two
+            args = rng.sample(pool, 2) if op in ("add", "mul") else [rng.choice(pool)]
             names.append(g.apply(op, *args, out=f"t{i}").name)
         i += 1
     g.apply("sum", names[-1], out="J")
@@ -112,5 +150,5 @@ def random_dag(nodes: int, seed: int = 0) -> cg.Graph:
 def generated() -> list[cg.Graph]:
     """The generated set of docs/layout.md's quality table."""
     return [chain(21), chain(61), fan_in(6), fan_out(8), fan_out(20), residual(3),
-            recurrent(4), recurrent(4, bias=False), random_dag(10), random_dag(30),
+            deep_mlp(3), shared(6), recurrent(4), recurrent(4, bias=False), random_dag(10), random_dag(30),
             random_dag(100), random_dag(300)]

@@ -154,7 +154,7 @@ def _piece(p0: Point, p1: Point, p2: Point, p3: Point) -> list[Point]:
              a * p0[1] + b * p1[1] + c * p2[1] + d * p3[1]) for a, b, c, d in _WEIGHTS]
 
 
-def _curve_grazes(curve: Sequence[Point], index: NodeIndex, ends: tuple[str, str]) -> bool:
+def curve_grazes(curve: Sequence[Point], index: NodeIndex, ends: tuple[str, str]) -> bool:
     """Does the drawn path (control points after the tip; the arrowhead left out) come
     within MARGIN of a node not its end? A piece lies inside its control points' hull:
     only the nodes near that are checked, against SAMPLES chords."""
@@ -194,7 +194,7 @@ def clear_curve(points: Sequence[Point], src: Node, dst: Node, arrow: float,
     for _ in range(DETOURS + 1):
         for tension in TENSIONS:
             curve = spline(pts, src, dst, arrow, tension)
-            if not (_curve_grazes(curve, index, ends) if tension
+            if not (curve_grazes(curve, index, ends) if tension
                     else _grazed(_corners(curve), index, ends)):
                 return curve
         pts = _detour(pts, curve, *_grazed(_corners(curve), index, ends))

@@ -107,7 +107,8 @@ def key_stmts(key: Key, nid: str, scene: Scene) -> list[str]:
     if key.kind == "text":  # key.x is the left edge of the block, key.y its middle
         return text_stmts(nid, lines, key.x, key.y + half, "left", t.note_size, colors,
                           "legend")
-    fill = {"param": t.param_fill, "operator": t.op_fill}.get(key.kind, t.var_fill)
+    fill = {"param": t.param_fill, "operator": t.op_fill,
+            "gradient": t.grad_fill}.get(key.kind, t.var_fill)
     return [
         f"{nid}s" + attrs(shape="circle" if key.kind == "operator" else "box",
                           width=inches(9), height=inches(9), style="filled",
@@ -223,5 +224,7 @@ def caption_stmts(scene: Scene, prefix: str) -> list[str]:
         out.append(f"{prefix}_caproom" + attrs(
             shape="plaintext", fixedsize="shape", width=inches(room),
             height=inches(1.0), margin="0", label='""',
-            pos=pinned_pos(cx, top - len(scene.caption) * t.caption_size * LINE)) + ";")
+            # 1 pt lower than the last line's foot: with esep's margins they would touch
+            # (and Graphviz would give up routing: every edge of the figure straight)
+            pos=pinned_pos(cx, top - len(scene.caption) * t.caption_size * LINE - 1)) + ";")
     return out

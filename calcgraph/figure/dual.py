@@ -15,7 +15,7 @@ from dataclasses import replace
 from typing import Any
 
 from calcgraph.figure.boxes import box_ids
-from calcgraph.figure.elements import D2L, Edge, Node, Note, Run, Scene, Theme
+from calcgraph.figure.elements import D2L, Edge, Key, Node, Note, Run, Scene, Theme
 from calcgraph.figure.layout import Cell, Layout, layout
 from calcgraph.figure.metrics import LINE, text_width
 from calcgraph.figure.notes import place
@@ -99,11 +99,15 @@ def dual_cells(data: Mapping[str, Any], dd: Mapping[str, Any],
     grid = grid or layout(data)
     boxed = box_ids(data)  # a parameter drawn in a shared box sits where the box does
     cells: dict[str, Cell] = {}
+    taken: set[Cell] = set()
     for n in dd["nodes"]:
         if n["role"] in ("gradient", "vjp"):
             c, r = grid.cells[boxed.get(n["of"], n["of"])]
-            cells[n["id"]] = (2 * c, 2 * r)
-    taken = set(cells.values())
+            home = (2 * c, 2 * r)
+            # The parameters of one shared box have a gradient each: the second one
+            # beside the first, not on it (nodes that touch make Graphviz give up routing).
+            cells[n["id"]] = home if home not in taken else _free(home, [home], taken, False)
+            taken.add(cells[n["id"]])
     links: dict[str, list[str]] = {}
     for e in dd["edges"]:
         links.setdefault(e["src"], []).append(e["dst"])
@@ -198,6 +202,16 @@ def _caption(data: Mapping[str, Any]) -> tuple[str, ...]:
     return tuple(line.replace("{j}", obj) for line in CAPTION)
 
 
+def _legend(data: Mapping[str, Any], both: bool) -> tuple[Key, ...]:
+    """Swatches for the backward graph's squares and circles (and the forward figure's)."""
+    obj = next((n["label_text"] for n in data["nodes"] if n["id"] == data.get("objective")), "J")
+    keys = [Key("gradient", f"gradient ∂{obj}/∂v"),
+            Key("operator", "backward operation, or + where paths meet")]
+    if both:
+        keys = [Key("variable", "variable"), Key("param", "parameter"), *keys]
+    return (*keys, Key("text", "dashed: a forward value the backward pass reads"))
+
+
 def _edge(src: str, dst: str, reads: set[str], theme: Theme) -> Edge:
     if src in reads:
         return Edge(src, dst, color=theme.read_color, dashed=True, mark="read")
@@ -226,7 +240,8 @@ def dual_scene(data: Mapping[str, Any], mode: str = "only", *, layout_name: str 
         name = f"{data.get('name', 'graph')}_forward_backward"
     else:
         edges = tuple(_edge(e["src"], e["dst"], reads, theme) for e in dd["edges"])
-    scene = Scene(name, layout_name, theme, tuple(nodes), tuple(edges), tuple(notes), (),
+    keys = _legend(data, both) if legend else ()
+    scene = Scene(name, layout_name, theme, tuple(nodes), tuple(edges), tuple(notes), keys,
                   theme.pitch, caption=_caption(data))
     if layout_name == "dot":
         return scene

@@ -15,9 +15,10 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from calcgraph.figure.buckets import Box, Buckets, Segment
-from calcgraph.figure.curves import NodeIndex, clear_curve, straight_curve
+from calcgraph.figure.curves import NodeIndex, clear_curve, curve_grazes, straight_curve
 from calcgraph.figure.grid import SPLINE_LIMIT
 from calcgraph.figure.leaders import far_spot
+from calcgraph.figure.level import level_splines, min_pitch
 from calcgraph.figure.metrics import LINE, text_width
 
 if TYPE_CHECKING:
@@ -44,6 +45,8 @@ def place(scene: Scene, grid: Layout) -> Scene:
     room there go farther out, with a leader line.
     """
     base = scene.theme.pitch
+    if grid.method == "layered":  # room between the columns for the edges' S-curves
+        base = (max(base[0], min_pitch(scene.nodes, _arrow(scene))), base[1])
     tries = sorted(((i, j) for i in range(12) for j in range(12)), key=lambda p: (sum(p), p))
     budget = max(6, PLACE_BUDGET // max(1, len(scene.notes)))
     shapes: dict[tuple[tuple[int, int], bool], tuple] = {}
@@ -54,8 +57,7 @@ def place(scene: Scene, grid: Layout) -> Scene:
         if (spot, drawn) not in shapes:
             pitch = _pitch(base, spot)
             nodes = _pinned(scene, grid, pitch)
-            shapes[spot, drawn] = pitch, nodes, _routed(scene, grid, pitch,
-                                                        nodes if drawn else None)
+            shapes[spot, drawn] = pitch, nodes, _routed(scene, grid, pitch, nodes, drawn)
         return shapes[spot, drawn]
 
     def fit(spot: tuple[int, int], drawn: bool = False) -> tuple[Note, ...] | None:
@@ -88,25 +90,36 @@ def _pitch(base: tuple[float, float], step: tuple[int, int]) -> tuple[float, flo
     return base[0] + 4 * step[0], base[1] + 4 * step[1]
 
 
-def _routed(scene: Scene, grid: Layout, pitch: tuple[float, float],
-            nodes: tuple[Node, ...] | None) -> tuple[Edge, ...]:
+def _arrow(scene: Scene) -> float:
+    return 10 * scene.theme.arrowsize  # the arrowhead's length in pt, as dot.py draws it
+
+
+def _routed(scene: Scene, grid: Layout, pitch: tuple[float, float], nodes: tuple[Node, ...],
+            drawn: bool = True) -> tuple[Edge, ...]:
     """The edges as drawn at this pitch: each routed one with its waypoints in pt and its
-    curve, tightened or bent where it would graze a node (figure/curves.py); when Graphviz
-    draws the others straight (past SPLINE_LIMIT nodes), a straight one through a node
-    bent around it too. nodes None: only the waypoints (a sketch, quicker)."""
+    curve (the layered drawing's own, level across the columns: figure/level.py; else a
+    smooth one through the waypoints), tightened or bent where it would graze a node
+    (figure/curves.py); when Graphviz draws the others straight (past SPLINE_LIMIT nodes),
+    a straight one through a node bent around it too. drawn False: a sketch, quicker (no
+    curve checked or made but the layered drawing's)."""
     def pt(p: tuple[float, float]) -> tuple[float, float]:
         return (p[0] - 1) * pitch[0], p[1] * pitch[1]
 
-    if nodes is None:
-        return tuple(replace(e, points=tuple(pt(p) for p in grid.routes[(e.src, e.dst)]))
+    level = (level_splines(grid.routes, nodes, pitch, _arrow(scene))
+             if grid.method == "layered" else {})
+    if not drawn:
+        return tuple(replace(e, spline=level[(e.src, e.dst)]) if (e.src, e.dst) in level
+                     else replace(e, points=tuple(pt(p) for p in grid.routes[(e.src, e.dst)]))
                      if (e.src, e.dst) in grid.routes else e for e in scene.edges)
     by_id, index = {n.id: n for n in nodes}, NodeIndex(nodes)
-    arrow, straight = 10 * scene.theme.arrowsize, len(nodes) > SPLINE_LIMIT
+    arrow, straight = _arrow(scene), len(nodes) > SPLINE_LIMIT
     out = []
     for e in scene.edges:
-        src, dst = by_id[e.src], by_id[e.dst]
-        if (e.src, e.dst) in grid.routes:
-            points = tuple(pt(p) for p in grid.routes[(e.src, e.dst)])
+        key, src, dst = (e.src, e.dst), by_id[e.src], by_id[e.dst]
+        if key in level and not curve_grazes(level[key], index, key):
+            e = replace(e, spline=level[key])
+        elif key in grid.routes:
+            points = tuple(pt(p) for p in grid.routes[key])
             e = replace(e, points=points, spline=clear_curve(points, src, dst, arrow, index))
         elif straight and e.src != e.dst:
             curve = straight_curve(src, dst, arrow, index)
@@ -206,7 +219,10 @@ def _place_notes(scene: Scene, nodes: tuple[Node, ...],
     by_id = {n.id: n for n in nodes}
     index = Buckets()
     for n in nodes:
-        index.add_box(box(n.x, n.y, n.width, n.height, 0.5))
+        b = box(n.x, n.y, n.width, n.height, 0.5)
+        if strict and not index.free(b):
+            return None  # two nodes touch: Graphviz would draw every edge straight
+        index.add_box(b)
     for seg in segments(scene, nodes):
         index.add_segment(seg)
     out: list[Note | None] = []

@@ -14,7 +14,9 @@ from calcgraph.core.nodes import Constant, Variable
 from calcgraph.core.order import CycleError, dependency_order
 from calcgraph.errors import GraphError, ShapeError, UsageError
 from calcgraph.options import DEFAULT_SEED
+from calcgraph.spec.braces import fill
 from calcgraph.spec.checker import Checker, Flat
+from calcgraph.spec.loops import expand
 from calcgraph.spec.syntax import Const, Source, Span, Spec
 from calcgraph.spec.unused import warn_unused
 
@@ -27,11 +29,15 @@ def build_spec(spec: Spec, *, batch: int | None = None, seed: int | None = DEFAU
                name: str = "spec", graph_type: type[Graph] = Graph) -> Graph:
     """The graph a spec describes, with seeded values (see models.init_values)."""
     src = spec.source
-    dims, consts = _overrides(spec, {d.name.name: d.value for d in spec.dims}, sets or {}, name)
+    file_dims = {d.name.name: d.value for d in spec.dims}
+    sets = sets or {}
+    # Loops run over dimensions, so --set T=4 must be applied before they are written out.
+    spec = expand(spec, {k: set_int(k, sets[k]) if k in sets else v for k, v in file_dims.items()})
+    dims, consts = _overrides(spec, file_dims, sets, name)
     checker = Checker(spec, dims)
     flat = checker.run()
     graph = graph_type(spec.name.name if spec.name else name, dtype=dtype, batch=batch, dims=dims,
-                  title=spec.title or spec.description)
+                       title=fill(spec.title, dims, {}) or spec.description)
     batched = batch is not None
     classes: dict[str, int] = {}
     for d in spec.decls:

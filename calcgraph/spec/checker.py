@@ -122,6 +122,10 @@ class Checker:
         if ref.name in self.dims:
             raise self.src.error(ref.span, f"'{ref.name}' is a dimension, not an array "
                                  "(dimensions only size shapes)")
+        written = self._text(ref.span)
+        if written != ref.name:  # h[t-1] at t = 1 is h0
+            raise self.src.error(ref.span, f"'{written}' is '{ref.name}' here, which is not "
+                                 f"defined (define {ref.name} too, or change the loop's range)")
         hint = did_you_mean(ref.name, self.kinds) or (
             f" (declare it, e.g. param {ref.name} : (d), or define it with {ref.name} = ...)")
         raise self.src.error(ref.span, f"undeclared name '{ref.name}'{hint}")

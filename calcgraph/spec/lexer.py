@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import NamedTuple
 
-from calcgraph.spec.syntax import Literal, Ref, Size, Source, Span
+from calcgraph.spec.syntax import Index, IndexRange, Literal, Ref, Size, Source, Span
 from calcgraph.text.printable import escape_char
 
 PUNCT = "()[]=,:@+-*/."
@@ -56,7 +56,7 @@ def tokenize(src: Source, lineno: int, text: str) -> tuple[list[Token], str]:
             i, value = _scan_string(src, lineno, text, i)
             toks.append(Token("string", text[start:i], Span(lineno, start + 1, i - start), value))
         elif ch in PUNCT:
-            width = 2 if text.startswith("**", i) else 1  # the power operator
+            width = 2 if text.startswith(("**", ".."), i) else 1  # power, range (1..T)
             toks.append(Token("op", text[i:i + width], Span(lineno, i + 1, width)))
             i += width
         else:
@@ -73,7 +73,7 @@ def _scan_number(text: str, i: int) -> int:
     n = len(text)
     while i < n and text[i].isdigit():
         i += 1
-    if i < n and text[i] == ".":
+    if i < n and text[i] == "." and not text.startswith("..", i):  # 1..T is a range
         i += 1
         while i < n and text[i].isdigit():
             i += 1
@@ -106,6 +106,7 @@ class Cursor:
 
     def __init__(self, src: Source, toks: list[Token]):
         self.src, self.toks, self.i, self.depth = src, toks, 0, 0
+        self.indexed = False  # an index was read: the statement needs the loop expansion
 
     def peek(self, k: int = 0) -> Token:
         return self.toks[min(self.i + k, len(self.toks) - 1)]
@@ -132,6 +133,58 @@ class Cursor:
         if tok.kind != "name":
             raise self.fail(tok, what)
         return Ref(tok.text, tok.span)
+
+    def target(self, what: str) -> Ref:
+        """A name being defined, with an optional index: `x`, `x[t]`, `h[l, t]`."""
+        ref = self.name(what)
+        if not self.at("["):
+            return ref
+        self.indexed = True
+        index = self.indices(ranges=False)
+        return Ref(ref.name, ref.span.to(self.toks[self.i - 1].span), index)
+
+    # ------------------------------------------------------------ indices (docs/spec.md#loops)
+
+    def indices(self, ranges: bool) -> tuple[Index | IndexRange, ...]:
+        """`[t-1]`, `[l, t]`, or (as an op's operand, where `ranges`) `[1..T]`."""
+        self.expect_op("[")
+        out: list[Index | IndexRange] = []
+        while True:
+            lo = self.index()
+            if self.at(".."):
+                dots = self.next()
+                if not ranges:
+                    raise self.src.error(dots.span, "a range names several arrays, so it can "
+                                         "only stand for an op's operands, as in "
+                                         "mean_cross_entropy(o[1..T], y[1..T]); to define "
+                                         "one per step, write a loop: for t in 1..T:")
+                hi = self.index()
+                out.append(IndexRange(lo, hi, lo.span.to(hi.span)))
+            else:
+                out.append(lo)
+            if not self.at(","):
+                break
+            self.next()
+        self.expect_op("]", " or ',' to close the index")
+        return tuple(out)
+
+    def index(self) -> Index:
+        """A sum of loop variables, dimensions and integers: `t`, `t-1`, `T`, `0`."""
+        terms: list[tuple[int, str | int, Span]] = []
+        sign = 1
+        while True:
+            tok = self.next()
+            if tok.kind == "name":
+                terms.append((sign, tok.text, tok.span))
+            elif tok.kind == "number" and tok.text.isdigit():
+                terms.append((sign, int(tok.text), tok.span))
+            else:
+                raise self.fail(tok, "an index: a loop variable, a dimension or a whole number "
+                                "(t, t-1, T, 0)")
+            if not (self.at("+") or self.at("-")):
+                break
+            sign = 1 if self.next().text == "+" else -1
+        return Index(tuple(terms), terms[0][2].to(terms[-1][2]))
 
     def end(self, what: str) -> None:
         if self.peek().kind != "end":

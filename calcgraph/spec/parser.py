@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import math
 
-from calcgraph.spec.lexer import Cursor, Token, tokenize
+from calcgraph.spec.blocks import Blocks, parse_for
+from calcgraph.spec.expressions import ExprCursor
+from calcgraph.spec.lexer import tokenize
 from calcgraph.spec.syntax import (
     Attr,
-    Call,
     Const,
     Decl,
     Dim,
     Equation,
-    Expr,
-    Num,
-    Ref,
     Size,
     Source,
     Span,
@@ -22,112 +20,17 @@ from calcgraph.spec.syntax import (
     did_you_mean,
 )
 
-STATEMENTS = ("graph", "dim", "input", "param", "label", "const", "objective")
+STATEMENTS = ("graph", "dim", "input", "param", "label", "const", "objective", "for")
+OUTSIDE_LOOPS = ("graph", "dim", "objective")  # once per file: never repeated by a loop
 # Which attributes each kind of line takes; the value is a string except for `node` and `box`.
 ATTRS = {
     "input": ("label", "batched"), "label": ("label", "batched"), "param": ("label", "box"),
     "const": ("label",), "equation": ("label", "batched", "node", "symbol"),
 }
-MAX_DEPTH = 50  # parentheses and calls; deeper input is rejected, not a RecursionError
 
 
-class _Line(Cursor):
+class _Line(ExprCursor):
     """One line's tokens, parsed into expressions and attributes."""
-
-    # ------------------------------------------------------------ expressions
-
-    # expr  := term (("+" | "-") term)*
-    # term  := unary (("@" | "*" | "/") unary)*
-    # unary := "-" unary | power              so -x ** 2 is -(x ** 2), as in Python
-    # power := postfix ("**" unary)?          right to left: x ** -1, x ** 2 ** 3
-    # postfix := atom (".T")*
-    # The checker finds each operator's op in the op table from its form ("c * a").
-
-    def expr(self) -> Expr:
-        left = self.term()
-        while self.peek().kind == "op" and self.peek().text in ("+", "-"):
-            left = self.infix(left, self.term)
-        return left
-
-    def term(self) -> Expr:
-        left = self.unary()
-        while self.peek().kind == "op" and self.peek().text in ("@", "*", "/"):
-            left = self.infix(left, self.unary)
-        return left
-
-    def infix(self, left: Expr, operand) -> Call:
-        tok = self.next()
-        right = operand()
-        return Call(tok.text, tok.span, (left, right), left.span.to(right.span), tok.text)
-
-    def unary(self) -> Expr:
-        if not self.at("-"):
-            return self.power()
-        tok = self.next()
-        self.nest(tok)
-        inner = self.unary()
-        self.depth -= 1
-        if isinstance(inner, Num):  # -4 is a number
-            return Num(-inner.value, tok.span.to(inner.span))
-        return Call(tok.text, tok.span, (inner,), tok.span.to(inner.span), tok.text)
-
-    def power(self) -> Expr:
-        base = self.postfix()
-        if not self.at("**"):
-            return base
-        tok = self.next()
-        self.nest(tok)
-        exponent = self.unary()
-        self.depth -= 1
-        return Call(tok.text, tok.span, (base, exponent), base.span.to(exponent.span), tok.text)
-
-    def postfix(self) -> Expr:
-        atom = self.factor()
-        while self.at("."):
-            dot, t = self.next(), self.peek()
-            if t.kind != "name" or t.text != "T":
-                raise self.fail(t, "T after '.' (A.T is the transpose of A)")
-            self.next()
-            atom = Call(".T", dot.span.to(t.span), (atom,), atom.span.to(t.span), ".T")
-        return atom
-
-    def factor(self) -> Expr:
-        tok = self.peek()
-        if tok.kind == "number":
-            value, span, _ = self.number("a number")
-            return Num(value, span)
-        if tok.kind == "name":
-            self.next()
-            if not self.at("("):
-                return Ref(tok.text, tok.span)
-            return self.call(tok)
-        if self.at("("):
-            self.nest(tok)
-            self.next()
-            inner = self.expr()
-            self.expect_op(")", " to close the '('")
-            self.depth -= 1
-            return inner
-        raise self.fail(tok, "a name, a number or '('")
-
-    def call(self, name: Token) -> Call:
-        self.nest(name)
-        self.next()  # the '('
-        args: list[Expr] = []
-        if not self.at(")"):
-            args.append(self.expr())
-            while self.at(","):
-                self.next()
-                args.append(self.expr())
-        close = self.expect_op(")", f" or ',' in the arguments of {name.text}(...)")
-        self.depth -= 1
-        return Call(name.text, name.span, tuple(args), name.span.to(close.span))
-
-    def nest(self, tok: Token) -> None:
-        self.depth += 1
-        if self.depth > MAX_DEPTH:
-            raise self.src.error(tok.span, f"expression nested too deeply (more than "
-                                 f"{MAX_DEPTH} levels)")
 
     # ------------------------------------------------------------ attributes
 
@@ -150,7 +53,11 @@ class _Line(Cursor):
             if val.kind != want:
                 what = f"a {tok.text} name" if want == "name" else 'a string in double quotes'
                 raise self.fail(val, f"{what} after '{tok.text}'")
-            found[tok.text] = Attr(val.value if want == "string" else val.text, val.span)
+            index: tuple = ()
+            if tok.text == "node" and self.at("["):  # node mul[t]: one id per step
+                self.indexed = True
+                index = self.indices(ranges=False)
+            found[tok.text] = Attr(val.value if want == "string" else val.text, val.span, index)
         return found
 
 
@@ -167,6 +74,7 @@ def parse(text: str, filename: str = "<spec>") -> Spec:
     src = Source(text, filename)
     spec = Spec(src)
     seen: dict[str, Span] = {}  # graph / objective lines, which may appear once
+    blocks = Blocks(src)
     in_header = True
     for lineno, line in enumerate(src.lines, 1):
         stripped = line.strip()
@@ -175,22 +83,48 @@ def parse(text: str, filename: str = "<spec>") -> Spec:
             continue
         in_header = False
         toks, doc = tokenize(src, lineno, line)
-        if toks[0].kind != "end":
-            _statement(_Line(src, toks), spec, doc, seen)
+        if toks[0].kind == "end":
+            continue
+        loop = blocks.enter(lineno, line)
+        p = _Line(src, toks)
+        if loop is not None and _keyword(p) in OUTSIDE_LOOPS:
+            raise src.error(toks[0].span, f"'{toks[0].text}' cannot be inside a loop (it is "
+                            f"said once per file; put it before the 'for' on line "
+                            f"{loop.span.line})")
+        if _keyword(p) == "for":
+            spec.loops.append(blocks.open(parse_for(p, loop), line))
+        else:
+            stmt = _statement(p, spec, doc, seen)
+            if stmt is not None:
+                stmt.loop = loop
+        if loop is not None:
+            loop.body += 1
+        spec.indexed = spec.indexed or p.indexed
+    blocks.close_all()
     spec.header = [h for h in spec.header if h]
     return spec
 
 
-def _statement(p: _Line, spec: Spec, doc: str, seen: dict[str, Span]) -> None:
+def _keyword(p: _Line) -> str:
+    """The statement keyword the line starts with ('' for an equation, even `for = ...`)."""
+    first, second = p.peek(), p.peek(1)
+    if first.kind != "name" or first.text not in STATEMENTS:
+        return ""
+    return "" if second.kind == "op" and second.text == "=" else first.text
+
+
+def _statement(p: _Line, spec: Spec, doc: str,
+               seen: dict[str, Span]) -> Decl | Const | Equation | None:
+    """Parse one statement into spec; return it if a loop may repeat it."""
     first = p.peek()
-    if first.kind == "name" and p.peek(1).kind == "op" and p.peek(1).text == "=":
+    if first.kind == "name" and _assigns(p):
         if first.text in STATEMENTS:
             raise p.src.error(first.span, f"'{first.text}' is a keyword and cannot name a "
                               "variable (choose another name)")
-        _equation(p, spec, doc)
+        return _equation(p, spec, doc)
     elif first.kind == "name" and first.text in STATEMENTS:
         p.next()
-        {"graph": _graph, "dim": _dim, "const": _const, "objective": _objective}.get(
+        return {"graph": _graph, "dim": _dim, "const": _const, "objective": _objective}.get(
             first.text, _decl)(p, spec, first, doc, seen)
     elif first.kind == "name":
         raise p.src.error(first.span, f"unknown statement '{first.text}'"
@@ -200,6 +134,16 @@ def _statement(p: _Line, spec: Spec, doc: str, seen: dict[str, Span]) -> None:
     else:
         raise p.fail(first, "a statement (" + ", ".join(STATEMENTS)
                      + ") or an equation such as z = W1 @ x")
+
+
+def _assigns(p: _Line) -> bool:
+    """`z = ...` or `h[t] = ...`: the line is an equation."""
+    k = 1
+    if p.peek(1).kind == "op" and p.peek(1).text == "[":
+        while p.peek(k).kind != "end" and not (p.peek(k).kind == "op" and p.peek(k).text == "]"):
+            k += 1
+        k += 1
+    return p.peek(k).kind == "op" and p.peek(k).text == "="
 
 
 def _once(p: _Line, kw, seen: dict[str, Span]) -> None:
@@ -232,8 +176,8 @@ def _dim(p: _Line, spec: Spec, kw, doc: str, seen: dict[str, Span]) -> None:
     p.end("',' and another dimension, or the end of the line")
 
 
-def _decl(p: _Line, spec: Spec, kw, doc: str, seen: dict[str, Span]) -> None:
-    name = p.name(f"a name after '{kw.text}'")
+def _decl(p: _Line, spec: Spec, kw, doc: str, seen: dict[str, Span]) -> Decl:
+    name = p.target(f"a name after '{kw.text}'")
     p.expect_op(":", f" and a shape after '{name.name}', e.g. {kw.text} {name.name} : (d)")
     classes = None
     shape: list[Size] = []
@@ -264,10 +208,11 @@ def _decl(p: _Line, spec: Spec, kw, doc: str, seen: dict[str, Span]) -> None:
     attrs = p.attrs(kw.text)
     spec.decls.append(Decl(kw.text, name, shape, classes, attrs, doc, kw.span.to(name.span),
                            value))
+    return spec.decls[-1]
 
 
-def _const(p: _Line, spec: Spec, kw, doc: str, seen: dict[str, Span]) -> None:
-    name = p.name("a name after 'const'")
+def _const(p: _Line, spec: Spec, kw, doc: str, seen: dict[str, Span]) -> Const:
+    name = p.target("a name after 'const'")
     p.expect_op("=", f" after '{name.name}'")
     value, span, _ = p.number("a number")
     if p.at("/"):
@@ -281,19 +226,22 @@ def _const(p: _Line, spec: Spec, kw, doc: str, seen: dict[str, Span]) -> None:
                               "finite number (its value overflows)")
     attrs = p.attrs("const")
     spec.decls.append(Const(name, value, span, attrs, doc))
+    return spec.decls[-1]
 
 
 def _objective(p: _Line, spec: Spec, kw, doc: str, seen: dict[str, Span]) -> None:
     _once(p, kw, seen)
-    spec.objectives.append(p.name("the name of the scalar to differentiate, e.g. objective J"))
+    spec.objectives.append(p.target("the name of the scalar to differentiate, e.g. "
+                                    "objective J"))
     p.end("the end of the line after the objective's name")
 
 
-def _equation(p: _Line, spec: Spec, doc: str) -> None:
-    out = p.name("a name")
-    p.next()  # the '='
+def _equation(p: _Line, spec: Spec, doc: str) -> Equation:
+    out = p.target("a name")
+    p.expect_op("=", f" after '{p.src.text(out.span)}'")
     if p.peek().kind == "end":
-        raise p.fail(p.peek(), f"an expression after '{out.name} ='")
+        raise p.fail(p.peek(), f"an expression after '{p.src.text(out.span)} ='")
     expr = p.expr()
     attrs = p.attrs("equation")
     spec.equations.append(Equation(out, expr, attrs, doc))
+    return spec.equations[-1]

@@ -17,10 +17,11 @@ class Span:
     line: int
     col: int
     length: int = 1
+    step: str = ""  # inside a loop: which iteration ('t = 2'), so errors can say it
 
     def to(self, other: Span) -> Span:
         """From the start of self to the end of other (both on one line)."""
-        return Span(self.line, self.col, max(1, other.col + other.length - self.col))
+        return Span(self.line, self.col, max(1, other.col + other.length - self.col), self.step)
 
 
 class Source:
@@ -36,10 +37,15 @@ class Source:
 
     def error(self, span: Span, message: str) -> SpecError:
         """`file:line:col: message`, then the line and a caret under the span."""
-        head = f"{self.filename}:{span.line}:{span.col}: {printable(message)}"
+        head = f"{self.where(span)}: {printable(message)}"
         if not 1 <= span.line <= len(self.lines):
             return SpecError(head)
         return SpecError(f"{head}\n{quote_line(self.lines[span.line - 1], span)}")
+
+    def where(self, span: Span) -> str:
+        """`file:line:col`, and `: at t = 2` for a line of a loop's body."""
+        return f"{self.filename}:{span.line}:{span.col}" + (f": at {span.step}" if span.step
+                                                            else "")
 
     def end(self) -> Span:
         """The line after the last, for file-level errors (missing objective)."""
@@ -91,11 +97,31 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
 
 
 @dataclass(frozen=True)
+class Index:
+    """An index or loop bound: a sum of integers, dimensions and loop variables (`t-1`, `T`)."""
+
+    terms: tuple[tuple[int, str | int, Span], ...]  # (sign, name or integer, where)
+    span: Span
+
+
+@dataclass(frozen=True)
+class IndexRange:
+    """`1..T` in `o[1..T]`: every index from lo to hi, both included."""
+
+    lo: Index
+    hi: Index
+    span: Span
+
+
+@dataclass(frozen=True)
 class Ref:
-    """A name used in an expression: a variable, or a constant where an op takes one."""
+    """A name used in an expression: a variable, or a constant where an op takes one.
+
+    `x[t]` has index (t,); the loop expansion (spec/loops.py) turns it into the name x2."""
 
     name: str
     span: Span
+    index: tuple[Index | IndexRange, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -127,6 +153,7 @@ Expr = Ref | Num | Call
 class Attr:
     value: str
     span: Span
+    index: tuple[Index, ...] = ()  # `node mul[t]`
 
 
 @dataclass
@@ -157,6 +184,7 @@ class Decl:
     doc: str
     span: Span
     value: Literal | None = None  # `= -4`: a fixed value that --seed leaves alone
+    loop: Loop | None = None  # the innermost `for` the line is in
 
 
 @dataclass
@@ -168,6 +196,7 @@ class Const:
     value_span: Span
     attrs: dict[str, Attr]
     doc: str
+    loop: Loop | None = None
 
 
 @dataclass
@@ -187,6 +216,19 @@ class Equation:
     expr: Expr
     attrs: dict[str, Attr]
     doc: str
+    loop: Loop | None = None
+
+
+@dataclass
+class Loop:
+    """`for t in 1..T:`: the lines indented under it are written once for each t."""
+
+    var: Ref
+    lo: Index
+    hi: Index
+    span: Span  # the header, from `for` to the `:`
+    parent: Loop | None = None
+    body: int = 0  # how many statements it holds (an empty loop is an error)
 
 
 @dataclass
@@ -201,6 +243,8 @@ class Spec:
     decls: list[Decl | Const] = field(default_factory=list)
     equations: list[Equation] = field(default_factory=list)
     objectives: list[Ref] = field(default_factory=list)
+    loops: list[Loop] = field(default_factory=list)
+    indexed: bool = False  # some name is written with an index (x[t], o[1..T]): expand first
 
     @property
     def description(self) -> str:

@@ -41,7 +41,7 @@ def warn_unused(graph: Graph, spec: Spec) -> list[str]:
                           f"'{objective.name}' ({objective.name} does not depend on it; it is "
                           "still computed and drawn)")))
     found.sort(key=lambda f: (f[0].line, f[0].col))
-    lines = [f"{spec.source.filename}:{s.line}:{s.col}: {m}" for s, m in found]
+    lines = [f"{spec.source.where(s)}: {m}" for s, m in found]
     if len(lines) > MAX_WARNINGS:
         rest = len(lines) - MAX_WARNINGS + 1
         lines = lines[: MAX_WARNINGS - 1] + [(f"{spec.source.filename}: {rest} more names "

@@ -98,3 +98,15 @@ def test_the_backward_graph_at_each_step_marks_what_the_step_computes(doc):
             vias = [doc["backward"][t - 1]["via"] for t in rec["terms"]]
             assert {f"∂{op}->∂+{v}" for op in vias} | {f"∂+{v}->∂{v}"} <= m["step"]
     assert "step 8 of 12" in to_dot(doc, backward="only", step=8)
+
+
+@pytest.mark.parametrize("mode", ["only", "both"])
+def test_legend_names_the_backward_graphs_squares_and_circles(doc, mode):
+    plain = to_dot(doc, backward=mode)
+    text = to_dot(doc, backward=mode, legend=True)
+    labels = re.findall(r'label="([^"]*)"[^\n]*class="legend"', text)
+    assert 'class="legend"' not in plain
+    assert "gradient ∂J/∂v" in labels and any("backward operation" in t for t in labels)
+    assert ("parameter" in labels) == (mode == "both")
+    grad_fill = re.search(r'"∂J" \[[^\]]*fillcolor="([^"]+)"', text)[1]
+    assert text.count(grad_fill) == plain.count(grad_fill) + 1  # the gradient swatch

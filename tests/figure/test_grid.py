@@ -78,10 +78,16 @@ def test_layered_orders_by_barycentre_and_keeps_the_objective_top_right():
     order = ["a", "b", "c", "d", "J"]
     preds = {"a": [], "b": [], "c": ["b"], "d": ["a"], "J": ["c", "d"]}
     succs = {"a": ["d"], "b": ["c"], "c": ["J"], "d": ["J"], "J": []}
-    cells = layered(order, preds, succs, "J")
+    drawing = layered(order, preds, succs, "J")
+    cells = drawing.cells
     assert (cells["a"][1] < cells["b"][1]) == (cells["d"][1] < cells["c"][1])
-    assert cells["J"] == (3, 1)
+    assert drawing.crossings == 0
+    assert cells["J"] == (3, max(r for _, r in cells.values()))
     assert len(set(cells.values())) == 5
+    # every edge is routed from its source's cell to its target's, one column a step
+    for (a, b), pts in drawing.routes.items():
+        assert pts[0] == cells[a] and pts[-1] == cells[b]
+        assert [x for x, _ in pts] == list(range(cells[a][0], cells[b][0] + 1))
 
 
 def test_untangle_moves_a_node_off_a_crossing_and_never_onto_a_node():

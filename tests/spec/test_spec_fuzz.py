@@ -18,7 +18,8 @@ SAMPLES = {name: sample_text(name) for name in sample_names()}
 TOKENS = ["graph", "dim", "input", "param", "label", "const", "objective", "class", "node",
           "symbol", "batched", "relu", "matmul", "l2", "scale", "sum", "cross_entropy", "x",
           "W", "y", "z", "J", "d", "q", "lam", "=", ":", ",", "(", ")", "@", "+", "-", "*",
-          "/", "#", '"', '"λ"', "[", "]", "[1, -2]", "0", "3", "1/3", "-2", "1e9", "9" * 30, "\t", "λ", "\\"]
+          "/", "#", '"', '"λ"', "[", "]", "[1, -2]", "0", "3", "1/3", "-2", "1e9", "9" * 30, "\t", "λ", "\\",
+          "for", "t", "in", "1..T", "..", "[t]", "[t-1]", "[1..T]", "T", "    ", '"x_{t}"']
 SETTINGS = settings(max_examples=250, deadline=timedelta(seconds=2),
                     suppress_health_check=[HealthCheck.too_slow])
 
