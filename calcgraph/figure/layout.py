@@ -216,7 +216,10 @@ def _shifted(cells: dict[str, Cell], spine: tuple[str, ...], edges: tuple[tuple[
 
 
 def _inputs(g: View) -> list[str]:
-    return [v for v in g.order if g.node[v].get("role") == "input"]
+    """The data inputs, to go bottom-left; a graph of parameters alone (micrograd's, the
+    CS231n circuits) starts from its first leaf instead, as the main chain does."""
+    inputs = [v for v in g.order if g.node[v].get("role") == "input"]
+    return inputs or [v for v in g.order if g.is_leaf(v)][:1]
 
 
 def _layered(g: View, drawing: Layered) -> Layout:
