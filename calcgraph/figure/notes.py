@@ -56,7 +56,7 @@ def place(scene: Scene, grid: Layout) -> Scene:
         """(pitch, nodes, edges) at one pitch; drawn: the edges' curves, else a sketch."""
         if (spot, drawn) not in shapes:
             pitch = _pitch(base, spot)
-            nodes = _pinned(scene, grid, pitch)
+            nodes = shaped(spot)[1] if drawn else _pinned(scene, grid, pitch)
             shapes[spot, drawn] = pitch, nodes, _routed(scene, grid, pitch, nodes, drawn)
         return shapes[spot, drawn]
 
@@ -121,11 +121,18 @@ def _routed(scene: Scene, grid: Layout, pitch: tuple[float, float], nodes: tuple
         elif key in grid.routes:
             points = tuple(pt(p) for p in grid.routes[key])
             e = replace(e, points=points, spline=clear_curve(points, src, dst, arrow, index))
-        elif straight and e.src != e.dst:
+        elif straight and not _neighbours(src, dst):
             curve = straight_curve(src, dst, arrow, index)
             e = e if curve is None else replace(e, spline=curve)
         out.append(e)
     return tuple(out)
+
+
+def _neighbours(a: Node, b: Node) -> bool:
+    """Cells at most one apart (or one node): a straight edge between them passes 28 pt or
+    more from any other cell's centre at the narrowest pitch, clear of every node."""
+    return a.cell is not None and b.cell is not None and max(
+        abs(a.cell[0] - b.cell[0]), abs(a.cell[1] - b.cell[1])) <= 1
 
 
 def _pinned(scene: Scene, grid: Layout, pitch: tuple[float, float]) -> tuple[Node, ...]:
