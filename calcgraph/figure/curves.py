@@ -154,20 +154,22 @@ def _piece(p0: Point, p1: Point, p2: Point, p3: Point) -> list[Point]:
              a * p0[1] + b * p1[1] + c * p2[1] + d * p3[1]) for a, b, c, d in _WEIGHTS]
 
 
-def curve_grazes(curve: Sequence[Point], index: NodeIndex, ends: tuple[str, str]) -> bool:
+def curve_grazes(curve: Sequence[Point], index: NodeIndex, ends: tuple[str, str],
+                 margin: float = MARGIN) -> bool:
     """Does the drawn path (control points after the tip; the arrowhead left out) come
-    within MARGIN of a node not its end? A piece lies inside its control points' hull:
+    within margin of a node not its end? A piece lies inside its control points' hull:
     only the nodes near that are checked, against SAMPLES chords."""
     ctrl = curve[1:]
     for i in range(0, len(ctrl) - 3, 3):
-        near = index.near(ctrl[i:i + 4], ends)
+        near = index.near(ctrl[i:i + 4], ends, margin)
         if not near:
             continue
         pts = _piece(*ctrl[i:i + 4])
         if len(near) <= NEAR:
-            if any(_near(a, b, n, MARGIN) for n in near for a, b in itertools.pairwise(pts)):
+            if any(_near(a, b, n, margin) for n in near for a, b in itertools.pairwise(pts)):
                 return True
-        elif any(index.hit(a, b, ends) for a, b in itertools.pairwise(pts)):  # a long piece
+        elif any(index.hits(a, b, ends, 1, margin)  # a long piece: chord by chord
+                 for a, b in itertools.pairwise(pts)):
             return True
     return False
 

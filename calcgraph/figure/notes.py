@@ -97,9 +97,9 @@ def _arrow(scene: Scene) -> float:
 def _routed(scene: Scene, grid: Layout, pitch: tuple[float, float], nodes: tuple[Node, ...],
             drawn: bool = True) -> tuple[Edge, ...]:
     """The edges as drawn at this pitch: each routed one with its waypoints in pt and its
-    curve (the layered drawing's own, level across the columns: figure/level.py; else a
-    smooth one through the waypoints), tightened or bent where it would graze a node
-    (figure/curves.py); when Graphviz draws the others straight (past SPLINE_LIMIT nodes),
+    curve (the layered drawing's own, level across the columns: figure/level.py, kept
+    unless it enters a node; else a smooth one through the waypoints), tightened or bent
+    where it would come within 1.5 pt of a node (figure/curves.py); when Graphviz draws the others straight (past SPLINE_LIMIT nodes),
     a straight one through a node bent around it too. drawn False: a sketch, quicker (no
     curve checked or made but the layered drawing's)."""
     def pt(p: tuple[float, float]) -> tuple[float, float]:
@@ -116,7 +116,7 @@ def _routed(scene: Scene, grid: Layout, pitch: tuple[float, float], nodes: tuple
     out = []
     for e in scene.edges:
         key, src, dst = (e.src, e.dst), by_id[e.src], by_id[e.dst]
-        if key in level and not curve_grazes(level[key], index, key):
+        if key in level and not curve_grazes(level[key], index, key, margin=0.0):
             e = replace(e, spline=level[key])
         elif key in grid.routes:
             points = tuple(pt(p) for p in grid.routes[key])
