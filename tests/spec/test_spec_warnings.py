@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 import calcgraph as cg
-import calcgraph.figure.notes as notes_mod
+import calcgraph.figure.buckets as buckets_mod
 import calcgraph.figure.view as view_mod
 from calcgraph.cli import cli
 from calcgraph.errors import SpecWarning
@@ -88,7 +88,7 @@ def test_unused_leaves_cost_linear_work_in_the_figure(n, monkeypatch):
     # Counted, not timed: 2,000 unused leaves took 8.9 s because every note was tested
     # against every box and every layout step rescanned every pending node.
     calls = {"overlap": 0, "is_leaf": 0}
-    overlap, is_leaf = notes_mod.overlap, view_mod.View.is_leaf
+    overlap, is_leaf = buckets_mod.overlap, view_mod.View.is_leaf
 
     def count_overlap(a, b):
         calls["overlap"] += 1
@@ -98,7 +98,7 @@ def test_unused_leaves_cost_linear_work_in_the_figure(n, monkeypatch):
         calls["is_leaf"] += 1
         return is_leaf(self, v)
 
-    monkeypatch.setattr(notes_mod, "overlap", count_overlap)
+    monkeypatch.setattr(buckets_mod, "overlap", count_overlap)
     monkeypatch.setattr(view_mod.View, "is_leaf", count_is_leaf)
     text = "dim d = 3\ninput x : (d)\n" + "".join(f"param p{i} : (d)\n" for i in range(n)) \
         + "L = sum(x)\nobjective L\n"
