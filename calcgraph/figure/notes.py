@@ -250,7 +250,10 @@ def _place_legend(scene: Scene) -> tuple[Key, ...]:
     """A row of swatches under everything else, then the text lines, left-aligned (x: left edge)."""
     size = scene.theme.note_size
     bottom = min([n.y - n.height / 2 for n in scene.nodes]
-                 + [n.y - n.height / 2 for n in scene.notes if n.y is not None])
+                 + [n.y - n.height / 2 for n in scene.notes if n.y is not None]
+                 # a routed edge may dip under every node (a layered drawing's long edge):
+                 # a curve stays inside its control points
+                 + [y for e in scene.edges for _, y in (*e.spline, *e.points)])
     left = min(n.x - n.width / 2 for n in scene.nodes)
     x, y, out = left + 5, bottom - 14, []
     for key in scene.legend:
