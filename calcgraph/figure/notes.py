@@ -278,8 +278,9 @@ def _place_legend(scene: Scene) -> tuple[Key, ...]:
     size = scene.theme.note_size
     bottom = min([n.y - n.height / 2 for n in scene.nodes]
                  + [n.y - n.height / 2 for n in scene.notes if n.y is not None]
-                 # a drawn curve may dip below the lowest node (control points bound it)
-                 + [y for e in scene.edges for _, y in e.spline])
+                 # a routed edge may dip under every node (a layered drawing's long edge):
+                 # a curve stays inside its control points
+                 + [y for e in scene.edges for _, y in (*e.spline, *e.points)])
     left = min(n.x - n.width / 2 for n in scene.nodes)
     x, y, out = left + 5, bottom - 14, []
     for key in scene.legend:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from calcgraph.errors import SpecError
+from calcgraph.errors import SpecError, SpecWarning
 from calcgraph.graph import loads_spec
 
 SPEC = """\
@@ -22,8 +22,14 @@ objective L
 """
 
 
+def load_spec_text(text, **kw):
+    """SPEC declares y for its value alone: the checker says so, every time."""
+    with pytest.warns(SpecWarning, match="label 'y' is declared but never used"):
+        return loads_spec(text, **kw)
+
+
 def test_written_values_are_the_leaf_values():
-    g = loads_spec(SPEC)
+    g = load_spec_text(SPEC)
     assert g["x"].value.shape == () and g["x"].value == -4.0
     assert g["w"].value.tolist() == [0.5, -1.5]
     assert g["W"].value.tolist() == [[1.0, 2.0], [3.0, 4.0]]
@@ -32,15 +38,15 @@ def test_written_values_are_the_leaf_values():
 
 
 def test_seed_leaves_written_values_alone_and_draws_the_others():
-    a, b = loads_spec(SPEC, seed=0), loads_spec(SPEC, seed=1)
+    a, b = load_spec_text(SPEC, seed=0), load_spec_text(SPEC, seed=1)
     for name in "xwWby":
         assert np.array_equal(a[name].value, b[name].value), name
     assert not np.array_equal(a["v"].value, b["v"].value)
 
 
 def test_batch_repeats_one_samples_value_on_every_row():
-    g = loads_spec(SPEC.replace("input x : ()", "input x : (d)").replace("= -4", "= [-4, 5]"),
-                   batch=3)
+    g = load_spec_text(SPEC.replace("input x : ()", "input x : (d)").replace("= -4", "= [-4, 5]"),
+                       batch=3)
     assert g["x"].value.tolist() == [[-4.0, 5.0]] * 3
     assert g["y"].value.tolist() == [2, 2, 2]
     assert g["W"].value.shape == (2, 2)  # parameters are never batched
@@ -56,7 +62,7 @@ def test_set_that_no_longer_fits_the_written_value_is_named():
 
 def test_set_that_fits_a_filled_value_still_loads():
     text = SPEC.replace("= [0.5, -1.5]", "= 1").replace("= [[1, 2], [3, 4],]", "= 0")
-    g = loads_spec(text, sets={"d": "5"})
+    g = load_spec_text(text, sets={"d": "5"})
     assert g["w"].value.tolist() == [1.0] * 5 and g["b"].value.shape == (5,)
 
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+import warnings
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 import calcgraph as cg
-from calcgraph.errors import CalcgraphError, SpecError, UsageError
+from calcgraph.errors import CalcgraphError, SpecError, SpecWarning, UsageError
 from calcgraph.graph import load_spec, loads_spec
 from calcgraph.sources import load_source, sample_text
 from calcgraph.spec import describe, parse_spec
@@ -89,7 +90,9 @@ def test_set_bad_values(item, message):
 
 
 def test_set_changes_shapes_and_constants():
-    g = loads_spec(TINY.replace("label y", "const c = 2\nlabel y"), sets={"d": "5", "c": "4"})
+    with pytest.warns(SpecWarning, match="constant 'c' is declared but never used"):
+        g = loads_spec(TINY.replace("label y", "const c = 2\nlabel y"),
+                       sets={"d": "5", "c": "4"})
     assert g["x"].shape == (5,) and g.constants["c"].value == 4.0 and g.dims == {"d": 5}
 
 
@@ -148,7 +151,9 @@ def test_nested_expressions_get_short_made_up_names():
     assert [v.label for v in g["t5"].producer.inputs] == ["t_2", "t_4"]
     text = "input x : ()\n" + "".join(f"a{i} = x + x * x\n" for i in range(6)) + \
         "J = a0 + a1\nobjective J\n"
-    assert loads_spec(text)["t6"].label == "t_6"
+    with pytest.warns(SpecWarning, match=r"'a[2-5]' does not reach the objective") as seen:
+        assert loads_spec(text)["t6"].label == "t_6"
+    assert len(seen) == 4  # a2 to a5
     text = text.replace("J = a0 + a1", "J = a0 + a1 + a2 + a3 + a4 + a5")
     assert loads_spec(text)["t10"].label == "t_{10}"
 
@@ -167,8 +172,15 @@ def test_made_up_names_avoid_user_names():
                                       ("x * x", "mul"), ("x + x", "add"), ("x - x", "sub"),
                                       ("scale(x, c)", "scale"), ("scale(x, 1e-3)", "scale")])
 def test_operator_spellings(expr, op):
-    g = loads_spec(f"input x : (2)\nconst c = 3\nz = {expr}\nJ = sum(z)\nobjective J\n")
+    text = f"input x : (2)\nconst c = 3\nz = {expr}\nJ = sum(z)\nobjective J\n"
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        g = loads_spec(text)
     assert g["z"].producer.op.name == op
+    # only a spelling that leaves c out is told c is unused
+    assert [str(w.message) for w in seen] == (
+        [] if "c" in expr.replace("scale", "") else
+        ["<spec>:2:7: constant 'c' is declared but never used"])
 
 
 def test_constants_numbers_and_fractions():
