@@ -43,6 +43,15 @@ def test_random_dags_have_no_edge_through_a_node_and_no_note_collision(nodes, se
     assert (q.through, q.collisions) == (0, 0)
 
 
+# Past 80 nodes the d2l and recurrent layouts route the edges a straight line would pass a
+# node with (channels, lanes): before curves.py, a 10-step RNN had 59 edges through nodes
+# and 53 note collisions, 12 residual blocks 12 collisions.
+@pytest.mark.parametrize("graph", [lg.recurrent(10), lg.residual(12)], ids=lambda g: g.name)
+def test_big_routed_d2l_and_recurrent_figures_are_clean(graph):
+    q = measure_svg(_svg(graph.to_dict(values=False)))
+    assert (q.through, q.collisions) == (0, 0)
+
+
 @pytest.mark.parametrize("x, tension", [(-20, 1 / 6), (-17, 1 / 10), (-16, 1 / 16), (-14, 0)])
 def test_a_curve_that_would_graze_a_node_is_tightened_as_little_as_needed(x, tension):
     # A route round a corner, a circle outside it 14-20 pt from the polyline: the
