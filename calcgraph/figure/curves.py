@@ -61,6 +61,21 @@ def _capped(dx: float, dy: float, most: float) -> Point:
     return (dx, dy) if size <= most else (dx * most / size, dy * most / size)
 
 
+def backward(curve: Sequence[Point], arrow: float) -> tuple[Point, ...]:
+    """The same curve with its arrowhead at the source (Graphviz's "s," pos, dir=back): the
+    tip at the source's outline, the path from `arrow` along it to the target's outline."""
+    tip, ctrl = curve[0], list(curve[1:])
+    start, end = ctrl[0], ctrl[3]  # the first piece
+    d = math.hypot(end[0] - start[0], end[1] - start[1]) or 1.0
+    step = min(arrow, d / 2)
+    ctrl[0] = (start[0] + (end[0] - start[0]) * step / d,
+               start[1] + (end[1] - start[1]) * step / d)
+    if math.dist(ctrl[1], start) < step:  # its control point now behind the start: no hook
+        ctrl[1] = ctrl[0]
+    ctrl[-1] = tip  # the path now ends at the target's outline, where the tip was
+    return (start, *ctrl)
+
+
 class NodeIndex:
     """Nodes filed under the CELL-sized buckets their boxes meet: a query reads only those."""
 

@@ -34,7 +34,10 @@ def edge_stmt(e: Edge, scene: Scene, by_id: dict[str, Node] | None = None) -> st
     routed one (or one on dot's own curve) carries its curve as pos, unless it points back."""
     t = scene.theme
     pos = None
-    if by_id is not None and not e.back and (e.points or e.spline):
+    if by_id is not None and e.back and e.spline:  # the arrowhead at the source end
+        pos = '"s,' + " ".join(f"{num(x)},{num(y)}" for x, y in curves.backward(
+            e.spline, 7 * t.arrowsize)) + '"'  # its arrowsize is 0.7 (below)
+    elif by_id is not None and not e.back and (e.points or e.spline):
         pos = edge_pos(e.points, by_id[e.src], by_id[e.dst], 10 * t.arrowsize, e.spline)
     return f"{dot_id(e.src)} -> {dot_id(e.dst)}" + attrs(pos=pos,
         color=quote(e.color) if e.color else None,

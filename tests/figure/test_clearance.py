@@ -131,3 +131,17 @@ def _with(scene: Scene, notes: tuple[Note, ...]) -> Scene:
 
 def _moved(note: Note, leader: tuple[float, float, float, float]) -> Note:
     return replace(note, leader=leader)
+
+
+def test_a_routed_edge_pointing_back_keeps_its_curve_with_the_arrow_at_the_source():
+    # A stepped figure highlights the edges a gradient travels along with the arrowhead at
+    # the source (dir=back): the routed curve, not a straight line through the column.
+    src, dst = _node("a", 0, 0), _node("b", 0, 200)
+    route = ((0.0, 0.0), (20.0, 20.0), (20.0, 180.0), (0.0, 200.0))
+    forward = curves.spline(route, src, dst, 5.0)
+    back = curves.backward(forward, 3.5)
+    assert back[0] == forward[1]  # the tip on the source's outline
+    assert math.dist(back[1], back[0]) == pytest.approx(3.5)  # the arrowhead's room
+    assert back[-1] == forward[0] and back[3:-1] == forward[3:-1]  # on to the target's outline
+    scene = Scene("s", "d2l", D2L, (src, dst), (Edge("a", "b", spline=forward, back=True),))
+    assert 'pos="s,' in dot.to_dot(scene)
