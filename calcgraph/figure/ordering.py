@@ -19,10 +19,9 @@ ITERATIONS = 24  # sweeps at most (dot's default maxiter is 24)
 PATIENCE = 4  # sweeps without a better ordering before giving up
 START_WORK = 6_000  # edge segments times starts: small graphs get more starts
 MAX_STARTS = 12
-TRANSPOSE_WORK = 400_000
-SIFT = True
+TRANSPOSE_WORK = 400_000  # pair comparisons per transposition pass at most (big graphs)
 SIFT_WORK = 2_000_000  # pair comparisons in all sifting passes at most
-SIFT_PASSES = 6  # pair comparisons per transposition pass at most (big graphs)
+SIFT_PASSES = 6
 
 
 def order_layers(layers: list[list[int]], up: Adjacency, down: Adjacency) -> int:
@@ -41,7 +40,7 @@ def order_layers(layers: list[list[int]], up: Adjacency, down: Adjacency) -> int
         if best == 0:
             break
     layers[:] = kept
-    return _sifted(layers, up, down, best) if SIFT and best else best
+    return _sifted(layers, up, down, best) if best else best
 
 
 def _sifted(layers: list[list[int]], up: Adjacency, down: Adjacency, best: int) -> int:

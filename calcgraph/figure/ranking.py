@@ -72,7 +72,10 @@ class _Simplex:
     def __init__(self, part: list[int], edges: Edges, incident: list[list[int]], r: list[int]):
         self.part, self.edges, self.incident, self.r = part, edges, incident, r
         self.tree: set[int] = set()  # edge indices of the spanning tree
-        self.cut: dict[int, int] = {}
+        self.cut: dict[int, int] = {}  # tree edge -> its cut value
+        self.parent: dict[int, int] = {}  # node -> the tree edge to its parent (root: -1)
+        self.low: dict[int, int] = {}  # postorder numbers: a node's subtree is the
+        self.lim: dict[int, int] = {}  # nodes whose lim lies in [low, lim]
 
     def slack(self, i: int) -> int:
         a, b = self.edges[i]
@@ -124,8 +127,7 @@ class _Simplex:
             a, b = self.edges[i]
             adj[a].append(i)
             adj[b].append(i)
-        self.parent: dict[int, int] = {root: -1}  # node -> tree edge to its parent
-        self.low, self.lim = {}, {}
+        self.parent, self.low, self.lim = {root: -1}, {}, {}
         order, stack, count = [], [(root, iter(sorted(adj[root])))], 0
         self.low[root] = 1
         while stack:  # iterative DFS: postorder numbers and parents
