@@ -108,27 +108,35 @@ def _in_worker(svg: bytes, options: dict[str, Any]) -> bytes:
     payload = json.dumps(options).encode("utf-8") + b"\n" + svg
     env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
     # Ctrl-C between the fork and the `try` would orphan a running worker: hold SIGINT back
-    # until the worker is in hand (it is delivered right after, and then kills the worker).
+    # until the worker is in hand. It is delivered as soon as the mask is restored, so that
+    # happens inside the `try` whose handler kills the worker (outside it, a Ctrl-C sent
+    # while the worker started escaped and left it drawing).
     hold = hasattr(signal, "pthread_sigmask") and threading.current_thread() is threading.main_thread()
     old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT}) if hold else None
-    try:
-        proc = subprocess.Popen([sys.executable, "-c", _WORKER], stdin=subprocess.PIPE,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
-    finally:
-        if old is not None:
-            signal.pthread_sigmask(signal.SIG_SETMASK, old)
-    # communicate() in a helper thread: on Ctrl-C, communicate() itself would first give the
-    # worker 0.25 s to exit by itself; the main thread kills it at once instead.
     result: list[tuple[bytes, bytes]] = []
-    pipes = threading.Thread(target=lambda: result.append(proc.communicate(payload)),
-                             name="calcgraph-raster", daemon=True)
-    pipes.start()
+    proc: subprocess.Popen | None = None
+    pipes: threading.Thread | None = None
     try:
+        try:
+            proc = subprocess.Popen([sys.executable, "-c", _WORKER], stdin=subprocess.PIPE,
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+        finally:
+            if old is not None:
+                signal.pthread_sigmask(signal.SIG_SETMASK, old)
+        # communicate() in a helper thread: on Ctrl-C, communicate() itself would first give
+        # the worker 0.25 s to exit by itself; the main thread kills it at once instead.
+        pipes = threading.Thread(target=lambda: result.append(proc.communicate(payload)),
+                                 name="calcgraph-raster", daemon=True)
+        pipes.start()
         while pipes.is_alive():
             pipes.join(0.1)
     except BaseException:  # KeyboardInterrupt above all: stop drawing now, write nothing
-        proc.kill()
-        pipes.join()
+        if proc is not None:
+            proc.kill()
+            if pipes is not None and pipes.is_alive():
+                pipes.join()
+            else:
+                proc.wait()
         raise
     out, err = result[0] if result else (b"", b"")
     if proc.returncode != 0 or not out.startswith(b"\x89PNG"):
