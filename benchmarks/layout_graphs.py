@@ -150,5 +150,5 @@ def random_dag(nodes: int, seed: int = 0) -> cg.Graph:
 def generated() -> list[cg.Graph]:
     """The generated set of docs/layout.md's quality table."""
     return [chain(21), chain(61), fan_in(6), fan_out(8), fan_out(20), residual(3),
-            deep_mlp(3), shared(6), recurrent(4), recurrent(4, bias=False), random_dag(10), random_dag(30),
-            random_dag(100), random_dag(300)]
+            deep_mlp(3), shared(6), recurrent(4), recurrent(4, bias=False),
+            random_dag(10), random_dag(30), random_dag(100), random_dag(300)]

@@ -92,6 +92,18 @@ def budget(max_memory: str | None) -> contextlib.AbstractContextManager:
     return memory_budget(parse_size(max_memory, "--max-memory"))
 
 
+def figure_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """--renderer and --layout, as every command that draws figures takes them."""
+    from calcgraph.options import LAYOUTS, RENDERERS
+
+    fn = click.option("--layout", type=click.Choice(LAYOUTS), default="d2l", show_default=True,
+                      help="d2l: calcgraph's bottom-left → top-right grid; dot: Graphviz's "
+                           "own layout.")(fn)
+    return click.option("--renderer", type=click.Choice(RENDERERS), default="auto",
+                        show_default=True, help="system Graphviz (dot on PATH or "
+                        "$CALCGRAPH_DOT) or the embedded WebAssembly Graphviz.")(fn)
+
+
 def lang_option(fn: Callable[..., Any]) -> Callable[..., Any]:
     """--lang, defaulting from the locale (LANG / LC_ALL zh_CN.UTF-8 → zh)."""
     from calcgraph.text.lang import default_language, languages

@@ -9,13 +9,13 @@ import click
 from calcgraph.cli.common import (
     budget,
     default_output,
+    figure_options,
     lang_option,
     load,
     mapped,
     refuse_source_as_output,
     source_options,
 )
-from calcgraph.options import LAYOUTS, RENDERERS
 
 
 @click.command()
@@ -23,10 +23,7 @@ from calcgraph.options import LAYOUTS, RENDERERS
 @click.option("-o", "--output", "out", type=click.Path(dir_okay=False, allow_dash=True),
               default=None,
               help="The page to write. Default: <source-name>.html in the current folder.")
-@click.option("--renderer", type=click.Choice(RENDERERS), default="auto", show_default=True,
-              help="system Graphviz or the embedded WebAssembly Graphviz, for the figures.")
-@click.option("--layout", type=click.Choice(LAYOUTS), default="d2l", show_default=True,
-              help="d2l: calcgraph's bottom-left → top-right grid; dot: Graphviz's own layout.")
+@figure_options
 @lang_option
 @mapped
 def html(source, batch, seed, max_memory, sets, out, renderer, layout, lang) -> None:

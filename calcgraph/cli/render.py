@@ -12,13 +12,14 @@ from calcgraph.cli.common import (
     budget,
     default_output,
     echo_text,
+    figure_options,
     load,
     mapped,
     refuse_source_as_output,
     source_options,
 )
 from calcgraph.errors import CalcgraphWarning, UsageError
-from calcgraph.options import ANNOTATE, BACKWARD, BINARY_FORMATS, LAYOUTS, RENDERERS
+from calcgraph.options import ANNOTATE, BACKWARD, BINARY_FORMATS
 
 
 @click.command()
@@ -32,11 +33,7 @@ from calcgraph.options import ANNOTATE, BACKWARD, BINARY_FORMATS, LAYOUTS, RENDE
               help="Output format when OUT has no telling extension: svg, png, pdf, dot, json.")
 @click.option("--annotate", type=click.Choice(ANNOTATE), default="shapes", show_default=True,
               help="What to write beside each variable.")
-@click.option("--renderer", type=click.Choice(RENDERERS), default="auto",
-              show_default=True, help="system Graphviz (dot on PATH or $CALCGRAPH_DOT) or the "
-                                      "embedded WebAssembly Graphviz.")
-@click.option("--layout", type=click.Choice(LAYOUTS), default="d2l", show_default=True,
-              help="d2l: calcgraph's bottom-left → top-right grid; dot: Graphviz's own layout.")
+@figure_options
 @click.option("--dpi", type=click.FloatRange(min=10, max=2400), default=None, metavar="N",
               help="PNG resolution in dots per inch (default 300, for print and slides); "
                    "written into the PNG.")

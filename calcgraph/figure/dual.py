@@ -197,14 +197,19 @@ def _notes(nodes: list[Node], data: Mapping[str, Any], theme: Theme) -> list[Not
     return out
 
 
+def _objective_text(data: Mapping[str, Any]) -> str:
+    return next((n["label_text"] for n in data["nodes"] if n["id"] == data.get("objective")),
+                "J")
+
+
 def _caption(data: Mapping[str, Any]) -> tuple[str, ...]:
-    obj = next((n["label_text"] for n in data["nodes"] if n["id"] == data.get("objective")), "J")
+    obj = _objective_text(data)
     return tuple(line.replace("{j}", obj) for line in CAPTION)
 
 
 def _legend(data: Mapping[str, Any], both: bool) -> tuple[Key, ...]:
     """Swatches for the backward graph's squares and circles (and the forward figure's)."""
-    obj = next((n["label_text"] for n in data["nodes"] if n["id"] == data.get("objective")), "J")
+    obj = _objective_text(data)
     keys = [Key("gradient", f"gradient ∂{obj}/∂v"),
             Key("operator", "backward operation, or + where paths meet")]
     if both:

@@ -189,16 +189,15 @@ def layout(data: Mapping[str, Any]) -> Layout:
         cells = _d2l(g, spine)
     except _Crowded:  # docs/layout.md, "Fallback"
         return _layered(g, layered(g.order, g.preds, g.succs, g.target, _inputs(g)))
-    crossings = flaws(cells, g.edges, through_too=False)[1]
-    if crossings:  # nodes off the main chain step to where fewer edges cross
+    if flaws(cells, g.edges, through_too=False)[1]:
+        # Nodes off the main chain step to where fewer edges cross; a layered drawing with
+        # fewer crossings still wins (a fan-out, random DAGs). A straight edge through a node
+        # is drawn around it (by Graphviz or route.py) and crosses more on the way, so it
+        # counts as one more; the layered count is exact.
         cells = untangle(cells, g.edges, set(spine) | {g.target})
-        crossings = flaws(cells, g.edges, through_too=False)[1]
-    if crossings:  # a layered drawing with fewer crossings wins (a fan-out, random DAGs)
-        # A straight edge through a node is drawn around it (by Graphviz or route.py) and
-        # crosses more on the way, so it counts as one more; the layered count is exact.
-        through_count = flaws(cells, g.edges)[0]
+        through_count, crossings = flaws(cells, g.edges)
         other = layered(g.order, g.preds, g.succs, g.target, _inputs(g))
-        if other.crossings < crossings + through_count:
+        if crossings and other.crossings < crossings + through_count:
             return _layered(g, other)
     return _shifted(cells, tuple(spine), g.edges, "d2l")
 

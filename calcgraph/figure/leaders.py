@@ -89,7 +89,8 @@ def _try(note: Note, node: Node, index: Index, u: Point, d: float, strict: bool
         return None
     leader = (*start, *edge)
     # Boxes are checked from where it leaves its node's own (a circle's box reaches past it).
-    lo, hi = max(_rad(node, u) + START, _exit(node, u, 0.5 + SPACE) + 0.01), _rad(node, u) + START + d
+    near = _rad(node, u) + START
+    lo, hi = max(near, _exit(node, u, 0.5 + SPACE) + 0.01), near + d
     if lo < hi and index.box_on((node.x + u[0] * lo, node.y + u[1] * lo, *edge), SPACE):
         return None
     if strict and index.segment_near(leader, SPACE):

@@ -99,8 +99,9 @@ def _routed(scene: Scene, grid: Layout, pitch: tuple[float, float], nodes: tuple
     """The edges as drawn at this pitch: each routed one with its waypoints in pt and its
     curve (the layered drawing's own, level across the columns: figure/level.py, kept
     unless it enters a node; else a smooth one through the waypoints), tightened or bent
-    where it would come within 1.5 pt of a node (figure/curves.py); when Graphviz draws the others straight (past SPLINE_LIMIT nodes),
-    a straight one through a node bent around it too. drawn False: a sketch, quicker (no
+    where it would come within 1.5 pt of a node (figure/curves.py); when Graphviz draws
+    the others straight (past SPLINE_LIMIT nodes), a straight one through a node bent
+    around it too. drawn False: a sketch, quicker (no
     curve checked or made but the layered drawing's)."""
     def pt(p: tuple[float, float]) -> tuple[float, float]:
         return (p[0] - 1) * pitch[0], p[1] * pitch[1]
